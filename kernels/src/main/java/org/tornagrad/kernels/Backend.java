@@ -1,0 +1,64 @@
+package org.tornagrad.kernels;
+
+/**
+ * The service provider interface every backend implements: the loops that drive the scalar bodies
+ * of {@link Unary}, {@link Binary}, {@link Reduction} and {@link Pooling} over flat float buffers.
+ * Shapes, broadcasting rules and argument checks live above, in the tensor layer; a backend
+ * receives buffers that are already known to be large enough.
+ *
+ * <p>Strided arguments describe a view: element {@code (i0, i1, ...)} of the view lives at
+ * {@code offset + i0 * strides[0] + i1 * strides[1] + ...}; a stride of 0 broadcasts. Outputs are
+ * always contiguous, in row-major order.
+ *
+ * <p>Implementations are found with {@link java.util.ServiceLoader}; see {@link Backends}.
+ */
+public interface Backend {
+
+    /** The name users select the backend by ({@code java}, {@code parallel}, ...). */
+    String name();
+
+    /** A one-line description for {@code tornagrad backends}. */
+    default String description() {
+        return name();
+    }
+
+    /** {@code out[i] = Unary.apply(op, x[xOffset + i], a, b)} for i in [0, n). */
+    void unary(int op, float a, float b, float[] x, int xOffset, float[] out, int n);
+
+    /** {@code out[i] = g[i] * Unary.derivative(op, x[i], y[i], a, b)} for i in [0, n). */
+    void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n);
+
+    /** {@code out = Binary.apply(op, x, y)} over {@code shape}, reading both inputs as strided views. */
+    void binary(int op, int[] shape, float[] x, int xOffset, int[] xStrides,
+                float[] y, int yOffset, int[] yStrides, float[] out);
+
+    /**
+     * {@code out = g * dOp/dx} (when {@code left}) or {@code g * dOp/dy} over {@code shape}, where
+     * {@code z} is the forward output and {@code g} the upstream gradient, both contiguous.
+     */
+    void binaryGrad(int op, boolean left, int[] shape, float[] x, int xOffset, int[] xStrides,
+                    float[] y, int yOffset, int[] yStrides, float[] z, float[] g, float[] out);
+
+    /** Copies a strided view into the contiguous {@code out}. */
+    void copy(int[] shape, float[] src, int offset, int[] strides, float[] out);
+
+    /** {@code out[r]} = the sum of row r of the contiguous (rows, cols) matrix, in {@link Reduction}'s order. */
+    void sumRows(float[] x, int rows, int cols, float[] out);
+
+    /** The largest element of each row and its column (first on ties). */
+    void maxRows(float[] x, int rows, int cols, float[] outMax, int[] outIndex);
+
+    /**
+     * Max pooling of {@code planes} contiguous (h, w) planes with a square window; writes the
+     * winners' flat in-plane indices to {@code argmax} for the backward pass.
+     */
+    void maxPool2d(float[] x, int planes, int h, int w, int kernel, int stride, int padding,
+                   float[] out, int[] argmax);
+
+    /** Routes each output gradient to its window's winner: {@code gradIn[argmax] += g}. */
+    void maxPool2dBackward(float[] g, int[] argmax, int planes, int h, int w, int outH, int outW,
+                           float[] gradIn);
+
+    /** Batched matrix product of contiguous (batch, m, k) and (batch, k, n) into (batch, m, n). */
+    void matmul(float[] a, float[] b, float[] out, int batch, int m, int k, int n);
+}

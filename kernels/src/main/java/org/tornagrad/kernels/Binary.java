@@ -1,0 +1,116 @@
+package org.tornagrad.kernels;
+
+/**
+ * The elementwise binary ops (NumPy broadcasting is the loops' business, not the bodies'): the
+ * scalar forward body and the two partial derivatives. As in {@link Unary}, each formula lives
+ * only here.
+ */
+public final class Binary {
+    public static final int ADD = 0;
+    public static final int SUB = 1;
+    public static final int MUL = 2;
+    public static final int DIV = 3;
+    /** {@code torch.maximum}: on ties each side gets half the gradient. */
+    public static final int MAX = 4;
+    /** {@code torch.minimum}: on ties each side gets half the gradient. */
+    public static final int MIN = 5;
+    public static final int POW = 6;
+    /** Comparisons give 1 or 0 and have no gradient. */
+    public static final int EQ = 7;
+    public static final int NE = 8;
+    public static final int LT = 9;
+    public static final int LE = 10;
+    public static final int GT = 11;
+    public static final int GE = 12;
+    /**
+     * PyTorch's {@code F.binary_cross_entropy(p, t, reduction='none')}:
+     * {@code -(t max(log p, -100) + (1 - t) max(log(1 - p), -100))}. Its gradient with respect to
+     * {@code p} is PyTorch's rule {@code (p - t) / max(p (1 - p), 1e-12)}, not the derivative of
+     * the clamped formula; that is what makes saturated logits match PyTorch.
+     */
+    public static final int BCE = 13;
+
+    private static final String[] NAMES = {
+        "add", "sub", "mul", "div", "maximum", "minimum", "pow", "eq", "ne", "lt", "le", "gt", "ge", "bce"
+    };
+
+    private Binary() {
+    }
+
+    public static String name(int op) {
+        if (op < 0 || op >= NAMES.length) {
+            throw new IllegalArgumentException("binary op: expected a code in [0, " + (NAMES.length - 1) + "], got " + op);
+        }
+        return NAMES[op];
+    }
+
+    public static int count() {
+        return NAMES.length;
+    }
+
+    /** Whether the op is a comparison (no gradient flows through it). */
+    public static boolean isComparison(int op) {
+        return op >= EQ && op <= GE;
+    }
+
+    public static float apply(int op, float x, float y) {
+        switch (op) {
+            case ADD: return x + y;
+            case SUB: return x - y;
+            case MUL: return x * y;
+            case DIV: return x / y;
+            case MAX: return Math.max(x, y);
+            case MIN: return Math.min(x, y);
+            case POW: return (float) Math.pow(x, y);
+            case EQ: return x == y ? 1f : 0f;
+            case NE: return x != y ? 1f : 0f;
+            case LT: return x < y ? 1f : 0f;
+            case LE: return x <= y ? 1f : 0f;
+            case GT: return x > y ? 1f : 0f;
+            case GE: return x >= y ? 1f : 0f;
+            case BCE: return bce(x, y);
+            default: return Float.NaN;
+        }
+    }
+
+    /** {@code d op(x, y) / dx}, given the output {@code z}. */
+    public static float gradLeft(int op, float x, float y, float z) {
+        switch (op) {
+            case ADD: return 1f;
+            case SUB: return 1f;
+            case MUL: return y;
+            case DIV: return 1f / y;
+            case MAX: return x > y ? 1f : (x == y ? 0.5f : 0f);
+            case MIN: return x < y ? 1f : (x == y ? 0.5f : 0f);
+            case POW: return y == 0f ? 0f : y * (float) Math.pow(x, y - 1f);
+            case BCE: return (x - y) / Math.max(x * (1f - x), 1e-12f);
+            default: return 0f;
+        }
+    }
+
+    /** {@code d op(x, y) / dy}, given the output {@code z}. */
+    public static float gradRight(int op, float x, float y, float z) {
+        switch (op) {
+            case ADD: return 1f;
+            case SUB: return -1f;
+            case MUL: return x;
+            case DIV: return -x / (y * y);
+            case MAX: return y > x ? 1f : (x == y ? 0.5f : 0f);
+            case MIN: return y < x ? 1f : (x == y ? 0.5f : 0f);
+            // PyTorch masks the exponent's gradient to 0 where the base is 0 and the exponent >= 0.
+            case POW: return (x == 0f && y >= 0f) ? 0f : z * (float) Math.log(x);
+            case BCE: return clampedLog(1f - x) - clampedLog(x);
+            default: return 0f;
+        }
+    }
+
+    /** One element of binary cross-entropy with PyTorch's -100 clamp on each log. */
+    public static float bce(float p, float t) {
+        return -(t * clampedLog(p) + (1f - t) * clampedLog(1f - p));
+    }
+
+    /** {@code max(log v, -100)}, the clamp PyTorch applies inside binary_cross_entropy. */
+    public static float clampedLog(float v) {
+        return Math.max((float) Math.log(v), -100f);
+    }
+}

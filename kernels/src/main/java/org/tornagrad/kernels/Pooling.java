@@ -1,0 +1,44 @@
+package org.tornagrad.kernels;
+
+/**
+ * The body of 2-d max pooling for one output pixel, with PyTorch's semantics: the padding acts
+ * as -infinity (it never wins), and ties go to the first element of the window in row-major
+ * order. Returns the flat index of the winner inside its plane, which the backward pass uses to
+ * route the gradient.
+ */
+public final class Pooling {
+    private Pooling() {
+    }
+
+    /** Output size along one axis for {@code F.max_pool2d} with dilation 1 and floor mode. */
+    public static int outputSize(int in, int kernel, int stride, int padding) {
+        return (in + 2 * padding - kernel) / stride + 1;
+    }
+
+    public static int windowArgMax(float[] x, int planeOffset, int h, int w, int oy, int ox,
+                                   int kernel, int stride, int padding) {
+        int y0 = oy * stride - padding;
+        int x0 = ox * stride - padding;
+        int best = -1;
+        float bestValue = 0f;
+        for (int ky = 0; ky < kernel; ky++) {
+            int yy = y0 + ky;
+            if (yy < 0 || yy >= h) {
+                continue;
+            }
+            for (int kx = 0; kx < kernel; kx++) {
+                int xx = x0 + kx;
+                if (xx < 0 || xx >= w) {
+                    continue;
+                }
+                int idx = yy * w + xx;
+                float v = x[planeOffset + idx];
+                if (best < 0 || v > bestValue || (v != v && bestValue == bestValue)) {
+                    best = idx;
+                    bestValue = v;
+                }
+            }
+        }
+        return best;
+    }
+}

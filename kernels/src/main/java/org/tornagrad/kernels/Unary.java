@@ -1,0 +1,114 @@
+package org.tornagrad.kernels;
+
+/**
+ * The elementwise unary ops: an integer code each, the scalar forward body and the scalar
+ * derivative body. Every backend drives these two methods with its own loops, so each formula is
+ * written exactly once. The bodies are plain static float arithmetic (no objects, no exceptions),
+ * which is what TornadoVM can compile for a device.
+ *
+ * <p>Two float parameters {@code a} and {@code b} carry the op's constants (clamp bounds, the
+ * exponent of a power, the scalar of a scalar add or multiply); ops that need none ignore them.
+ */
+public final class Unary {
+    public static final int NEG = 0;
+    public static final int EXP = 1;
+    public static final int LOG = 2;
+    public static final int SQRT = 3;
+    public static final int ABS = 4;
+    public static final int SQUARE = 5;
+    public static final int SIGMOID = 6;
+    public static final int RELU = 7;
+    public static final int SIGN = 8;
+    /** {@code min(max(x, a), b)}. */
+    public static final int CLAMP = 9;
+    /** {@code x^a}. */
+    public static final int POW_SCALAR = 10;
+    /** {@code x + a}. */
+    public static final int ADD_SCALAR = 11;
+    /** {@code x * a}. */
+    public static final int MUL_SCALAR = 12;
+    /** {@code a - x}. */
+    public static final int RSUB_SCALAR = 13;
+    /** {@code 1 / x}. */
+    public static final int RECIPROCAL = 14;
+    public static final int TANH = 15;
+
+    private static final String[] NAMES = {
+        "neg", "exp", "log", "sqrt", "abs", "square", "sigmoid", "relu", "sign", "clamp",
+        "pow", "add_scalar", "mul_scalar", "rsub_scalar", "reciprocal", "tanh"
+    };
+
+    private Unary() {
+    }
+
+    public static String name(int op) {
+        if (op < 0 || op >= NAMES.length) {
+            throw new IllegalArgumentException("unary op: expected a code in [0, " + (NAMES.length - 1) + "], got " + op);
+        }
+        return NAMES[op];
+    }
+
+    public static int count() {
+        return NAMES.length;
+    }
+
+    /** The forward body: {@code y = op(x)}. */
+    public static float apply(int op, float x, float a, float b) {
+        switch (op) {
+            case NEG: return -x;
+            case EXP: return (float) Math.exp(x);
+            case LOG: return (float) Math.log(x);
+            case SQRT: return (float) Math.sqrt(x);
+            case ABS: return Math.abs(x);
+            case SQUARE: return x * x;
+            case SIGMOID: return sigmoid(x);
+            case RELU: return x > 0f ? x : 0f;
+            case SIGN: return x > 0f ? 1f : (x < 0f ? -1f : (x == 0f ? 0f : x));
+            case CLAMP: return Math.min(Math.max(x, a), b);
+            case POW_SCALAR: return (float) Math.pow(x, a);
+            case ADD_SCALAR: return x + a;
+            case MUL_SCALAR: return x * a;
+            case RSUB_SCALAR: return a - x;
+            case RECIPROCAL: return 1f / x;
+            case TANH: return (float) Math.tanh(x);
+            default: return Float.NaN;
+        }
+    }
+
+    /**
+     * The derivative body {@code dy/dx}, given the input {@code x} and the output {@code y}, with
+     * PyTorch's conventions at the edges: {@code abs'(0) = 0}, {@code relu'(0) = 0},
+     * {@code sqrt'(0) = inf}, clamp passes the gradient where {@code a <= x <= b}, and
+     * {@code d(x^0)/dx = 0}.
+     */
+    public static float derivative(int op, float x, float y, float a, float b) {
+        switch (op) {
+            case NEG: return -1f;
+            case EXP: return y;
+            case LOG: return 1f / x;
+            case SQRT: return 0.5f / y;
+            case ABS: return x > 0f ? 1f : (x < 0f ? -1f : 0f);
+            case SQUARE: return 2f * x;
+            case SIGMOID: return y * (1f - y);
+            case RELU: return x > 0f ? 1f : 0f;
+            case SIGN: return 0f;
+            case CLAMP: return (x >= a && x <= b) ? 1f : 0f;
+            case POW_SCALAR: return a == 0f ? 0f : a * (float) Math.pow(x, a - 1f);
+            case ADD_SCALAR: return 1f;
+            case MUL_SCALAR: return a;
+            case RSUB_SCALAR: return -1f;
+            case RECIPROCAL: return -y * y;
+            case TANH: return 1f - y * y;
+            default: return Float.NaN;
+        }
+    }
+
+    /** The logistic function, written so that neither branch overflows. */
+    public static float sigmoid(float x) {
+        if (x >= 0f) {
+            return (float) (1.0 / (1.0 + Math.exp(-x)));
+        }
+        double e = Math.exp(x);
+        return (float) (e / (1.0 + e));
+    }
+}

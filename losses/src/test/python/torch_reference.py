@@ -43,9 +43,6 @@ class Options:
             raise ValueError("unknown option(s) %s; allowed: %s" % (unknown, sorted(allowed)))
         self.raw = raw
 
-    def has(self, key):
-        return key in self.raw
-
     def boolean(self, key, default):
         v = self.raw.get(key, default)
         if isinstance(v, str) and v.lower() in ("true", "false"):
@@ -430,7 +427,8 @@ def ccs_loss(arrays, opts, leaves):
     annotation or without selected anchor. Then reduced over the images."""
     soft = opts.boolean("soft", False)
     iou_object = opts.number("iou_object", 0.5, lo=0.0, hi=1.0)
-    opts.number("iou_background", 0.4, lo=0.0, hi=iou_object)  # validated, selects no term
+    if "iou_background" in opts.raw:  # checked when given (default 0.4); it selects no term
+        opts.number("iou_background", 0.4, lo=0.0, hi=iou_object)
     reduction = opts.choice("reduction", "mean", REDUCTIONS)
     anchors = to_f32(arrays["anchors"])
     embeddings = leaves["embeddings"] = to_f32(arrays["embeddings"], requires_grad=True)

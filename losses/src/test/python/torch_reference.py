@@ -300,7 +300,8 @@ def bce_dice_terms(g, opts):
 
 def focal_terms(g, opts):
     """variant seed: alpha (1 - exp(-b))^gamma b, b = mean BCE (LOSSES.md 4);
-    variant per-element: mean of -alpha_t (1 - p_t)^gamma max(log p_t, -100) (Lin et al.)."""
+    variant per-element (loss-options.md): mean of alpha_t (1 - p_t)^gamma bce(p, t), with
+    PyTorch's own binary_cross_entropy, as torchvision's sigmoid_focal_loss writes it."""
     variant = opts.choice("variant", "seed", ("seed", "per-element"))
     alpha = opts.number("alpha", 0.8, lo=0.0, hi=1.0)
     gamma = opts.number("gamma", 2.0, lo=0.0)
@@ -310,12 +311,8 @@ def focal_terms(g, opts):
     P, T = g.P, g.T
     p_t = P * T + (1 - P) * (1 - T)
     alpha_t = alpha * T + (1 - alpha) * (1 - T)
-    # max(log p_t, -100) with zero gradient where clamped; p_t = 0 takes -100 without passing
-    # through log(0) (whose inf gradient times the clamp's 0 would be NaN).
-    positive = p_t > 0
-    log_p_t = torch.log(torch.where(positive, p_t, torch.ones_like(p_t))).clamp_min(-100.0)
-    log_p_t = torch.where(positive, log_p_t, torch.full_like(p_t, -100.0))
-    return g.mean(-alpha_t * (1 - p_t) ** gamma * log_p_t)
+    bce = F.binary_cross_entropy(P, T, reduction="none")
+    return g.mean(alpha_t * (1 - p_t) ** gamma * bce)
 
 
 REGION_TERMS = {"dice": dice_terms, "iou": iou_terms, "bce-dice": bce_dice_terms,

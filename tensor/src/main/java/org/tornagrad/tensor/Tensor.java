@@ -642,8 +642,7 @@ public final class Tensor {
         }
         int[] dims = shape.dims();
         dims[a] += before + after;
-        Tensor out = full(value, dims);
-        return out.withRegion(a, before, this);
+        return full(value, dims).withSlice(a, before, before + shape.dim(a), 1, this);
     }
 
     /** Concatenation along {@code axis}; every other axis must agree. */
@@ -673,7 +672,7 @@ public final class Tensor {
         Tensor out = zeros(dims);
         int at = 0;
         for (Tensor p : parts) {
-            out = out.withRegion(a, at, p);
+            out = out.withSlice(a, at, at + p.shape.dim(a), 1, p);
             at += p.shape.dim(a);
         }
         return out;
@@ -695,10 +694,15 @@ public final class Tensor {
         return concat(axis < 0 ? axis : axis, expanded);
     }
 
-    /** A contiguous copy of this tensor with {@code part} written at {@code start} along {@code axis}. */
-    private Tensor withRegion(int axis, int start, Tensor part) {
+    /**
+     * A contiguous copy of this tensor whose slice {@code start:stop:step} along {@code axis} is
+     * replaced by {@code part} (which must have the slice's shape): the backward of a slice.
+     */
+    public Tensor withSlice(int axis, int start, int stop, int step, Tensor part) {
         Tensor out = isContiguousFromZero() ? wrap(data.clone(), shape) : materialize();
-        Tensor region = out.slice(axis, start, start + part.shape.dim(axis), 1);
+        Tensor region = out.slice(axis, start, stop, step);
+        requireNonNull("part", part);
+        part.requireShape("part", region.shape);
         float[] src = part.toArray();
         int[] dims = region.shape.dims();
         int[] idx = new int[dims.length];
@@ -975,6 +979,7 @@ public final class Tensor {
                 sb.append(", ");
             }
         }
+        sb.append(']');
         return pos + n * inner;
     }
 

@@ -1,0 +1,97 @@
+package org.tornagrad.losses;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.tornagrad.autograd.Variable;
+import org.tornagrad.tensor.Shape;
+import org.tornagrad.tensor.Tensor;
+
+/** Input checks shared by the losses; each message names the argument, the expected and the actual value. */
+final class Checks {
+    private Checks() {
+    }
+
+    /** Exactly the expected input names, each non-null. */
+    static void requireInputs(String loss, List<String> expected, Map<String, Variable> inputs) {
+        if (inputs == null) {
+            throw new IllegalArgumentException(loss + " inputs: expected " + expected + ", got null");
+        }
+        for (String name : expected) {
+            if (inputs.get(name) == null) {
+                throw new IllegalArgumentException(loss + " inputs: expected " + expected + ", missing '" + name + "'");
+            }
+        }
+        for (String name : inputs.keySet()) {
+            if (!expected.contains(name)) {
+                throw new IllegalArgumentException(loss + " inputs: expected " + expected + ", got unknown input '" + name + "'");
+            }
+        }
+    }
+
+    static void requireRank(String name, Tensor t, int rank, String layout) {
+        if (t.rank() != rank) {
+            throw new IllegalArgumentException(name + ": expected rank " + rank + " " + layout + ", got shape " + t.shape());
+        }
+    }
+
+    static void requireMinRank(String name, Tensor t, int rank, String layout) {
+        if (t.rank() < rank) {
+            throw new IllegalArgumentException(name + ": expected rank >= " + rank + " " + layout + ", got shape " + t.shape());
+        }
+    }
+
+    static void requireShape(String name, Tensor t, Shape expected) {
+        if (!t.shape().equals(expected)) {
+            throw new IllegalArgumentException(name + ": expected shape " + expected + ", got " + t.shape());
+        }
+    }
+
+    static void requireNonEmpty(String name, Tensor t) {
+        if (t.size() == 0) {
+            throw new IllegalArgumentException(name + ": expected at least one element, got shape " + t.shape());
+        }
+    }
+
+    /** No NaN or infinity: the position of the first one is named. */
+    static void requireFinite(String name, Tensor t) {
+        int i = t.firstNonFinite();
+        if (i >= 0) {
+            throw new IllegalArgumentException(name + ": expected finite values, got " + t.toArray()[i]
+                + " at " + position(t.shape(), i));
+        }
+    }
+
+    /** Every value in [lo, hi]. */
+    static void requireRange(String name, Tensor t, float lo, float hi) {
+        float[] d = t.toArray();
+        for (int i = 0; i < d.length; i++) {
+            if (!(d[i] >= lo && d[i] <= hi)) {
+                throw new IllegalArgumentException(name + ": expected values in [" + lo + ", " + hi + "], got " + d[i]
+                    + " at " + position(t.shape(), i));
+            }
+        }
+    }
+
+    /** Every value an integer (labels given as floats must be integral). */
+    static void requireIntegral(String name, Tensor t) {
+        float[] d = t.toArray();
+        for (int i = 0; i < d.length; i++) {
+            if (d[i] != Math.rint(d[i])) {
+                throw new IllegalArgumentException(name + ": expected integer labels, got " + d[i]
+                    + " at " + position(t.shape(), i));
+            }
+        }
+    }
+
+    /** The index of flat position {@code i} in {@code shape}, as {@code [n, c, y, x]}. */
+    static String position(Shape shape, int i) {
+        int[] idx = new int[shape.rank()];
+        int rest = i;
+        for (int d = shape.rank() - 1; d >= 0; d--) {
+            idx[d] = rest % shape.dim(d);
+            rest /= shape.dim(d);
+        }
+        return "index " + Arrays.toString(idx);
+    }
+}

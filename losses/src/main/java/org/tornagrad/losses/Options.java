@@ -1,0 +1,182 @@
+package org.tornagrad.losses;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The options of one loss as snake_case {@code key=value} strings (the CLI's and the reference
+ * script's spelling, see docs/loss-options.md), read with typed getters that check ranges.
+ * {@link #finish()} rejects any key no getter asked for, so a misspelt option is an error, never
+ * silently ignored.
+ */
+public final class Options {
+    private final String loss;
+    private final Map<String, String> values;
+    private final Set<String> read = new LinkedHashSet<>();
+
+    public Options(String loss, Map<String, String> values) {
+        this.loss = loss;
+        this.values = values == null ? Map.of() : new LinkedHashMap<>(values);
+    }
+
+    public static Options none(String loss) {
+        return new Options(loss, Map.of());
+    }
+
+    private String raw(String key) {
+        read.add(key);
+        String v = values.get(key);
+        return v == null ? null : v.trim();
+    }
+
+    public boolean has(String key) {
+        return values.containsKey(key);
+    }
+
+    private IllegalArgumentException bad(String key, String expected, String got) {
+        return new IllegalArgumentException(loss + " option " + key + ": expected " + expected + ", got '" + got + "'");
+    }
+
+    public double number(String key, double defaultValue, double min, double max) {
+        String v = raw(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        double d;
+        try {
+            d = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw bad(key, "a number in [" + min + ", " + max + "]", v);
+        }
+        if (!(d >= min && d <= max)) {
+            throw bad(key, "a number in [" + min + ", " + max + "]", v);
+        }
+        return d;
+    }
+
+    public int integer(String key, int defaultValue, int min, int max) {
+        String v = raw(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            int i = Integer.parseInt(v);
+            if (i >= min && i <= max) {
+                return i;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(key, "an integer in [" + min + ", " + max + "]", v);
+    }
+
+    /** An optional integer: null when absent. */
+    public Integer optionalInteger(String key, int min, int max) {
+        return has(key) ? integer(key, 0, min, max) : markRead(key);
+    }
+
+    private Integer markRead(String key) {
+        read.add(key);
+        return null;
+    }
+
+    public boolean bool(String key, boolean defaultValue) {
+        String v = raw(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        if (v.equals("false")) {
+            return false;
+        }
+        throw bad(key, "true or false", v);
+    }
+
+    public String choice(String key, String defaultValue, String... allowed) {
+        String v = raw(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        for (String a : allowed) {
+            if (a.equals(v.toLowerCase(Locale.ROOT))) {
+                return a;
+            }
+        }
+        throw bad(key, "one of " + String.join(", ", allowed), v);
+    }
+
+    /** A comma-separated list of integers (brackets allowed), or null when absent. */
+    public List<Integer> integers(String key, int min, int max) {
+        String v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (String part : splitList(v)) {
+            try {
+                int i = Integer.parseInt(part);
+                if (i < min || i > max) {
+                    throw bad(key, "integers in [" + min + ", " + max + "]", v);
+                }
+                out.add(i);
+            } catch (NumberFormatException e) {
+                throw bad(key, "a comma-separated list of integers", v);
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** A comma-separated list of numbers (brackets allowed), or null when absent. */
+    public List<Double> numbers(String key, double min, double max) {
+        String v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        List<Double> out = new ArrayList<>();
+        for (String part : splitList(v)) {
+            double d;
+            try {
+                d = Double.parseDouble(part);
+            } catch (NumberFormatException e) {
+                throw bad(key, "a comma-separated list of numbers", v);
+            }
+            if (!(d >= min && d <= max)) {
+                throw bad(key, "numbers in [" + min + ", " + max + "]", v);
+            }
+            out.add(d);
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private static List<String> splitList(String v) {
+        String s = v.trim();
+        if (s.startsWith("[") && s.endsWith("]")) {
+            s = s.substring(1, s.length() - 1);
+        }
+        List<String> parts = new ArrayList<>();
+        for (String p : s.split(",", -1)) {
+            if (!p.isBlank() || s.isBlank()) {
+                parts.add(p.trim());
+            }
+        }
+        return s.isBlank() ? List.of() : parts;
+    }
+
+    /** Throws if a key was given that no getter read: an unknown option for this loss. */
+    public void finish() {
+        for (String key : values.keySet()) {
+            if (!read.contains(key)) {
+                throw new IllegalArgumentException(loss + " option " + key + ": expected one of "
+                    + String.join(", ", read) + ", got unknown option '" + key + "'");
+            }
+        }
+    }
+}

@@ -309,27 +309,10 @@ public final class Variable {
     /** The largest value along {@code axis}; the gradient goes to the arg-max (the first on ties). */
     public Variable max(int axis, boolean keepDims) {
         int a = data.shape().axis(axis);
-        Tensor.MaxResult r = data.max(a, keepDims);
-        Shape in = data.shape();
-        Shape kept = data.max(a, true).values().shape();
+        Tensor x = data;
+        Tensor.MaxResult r = x.max(a, keepDims);
         int[] indices = r.indices();
-        return record("max", "axis=" + a, r.values(), (g, needs) -> {
-            Tensor winners = argMaxMask(in, a, kept, indices);
-            return new Tensor[] {winners.mul(g.reshape(kept.dims()))};
-        }, this);
-    }
-
-    /** 1 at each arg-max position of {@code shape} along {@code axis}, 0 elsewhere. */
-    private static Tensor argMaxMask(Shape shape, int axis, Shape kept, int[] indices) {
-        float[] idx = new float[indices.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = indices[i];
-        }
-        int[] positionShape = new int[shape.rank()];
-        Arrays.fill(positionShape, 1);
-        positionShape[axis] = shape.dim(axis);
-        Tensor positions = Tensor.arange(shape.dim(axis)).reshape(positionShape);
-        return positions.eq(Tensor.of(idx, kept.dims()));
+        return record("max", "axis=" + a, r.values(), (g, needs) -> new Tensor[] {x.maxBackward(a, indices, g)}, this);
     }
 
     // ----------------------------------------------------------------------------------------

@@ -42,11 +42,23 @@ public interface Backend {
     /** Copies a strided view into the contiguous {@code out}. */
     void copy(int[] shape, float[] src, int offset, int[] strides, float[] out);
 
+    /**
+     * Writes the contiguous {@code src} into the strided view of {@code dst} (the inverse of
+     * {@link #copy}): how slices, pads and concatenations are assembled on the backend.
+     */
+    void scatter(int[] shape, float[] src, float[] dst, int dstOffset, int[] dstStrides);
+
     /** {@code out[r]} = the sum of row r of the contiguous (rows, cols) matrix, in {@link Reduction}'s order. */
     void sumRows(float[] x, int rows, int cols, float[] out);
 
     /** The largest element of each row and its column (first on ties). */
     void maxRows(float[] x, int rows, int cols, float[] outMax, int[] outIndex);
+
+    /**
+     * The backward of {@link #maxRows}: {@code out} (rows, cols) is zero except
+     * {@code out[r][index[r]] = g[r]}.
+     */
+    void maxRowsBackward(float[] g, int[] index, int rows, int cols, float[] out);
 
     /**
      * Max pooling of {@code planes} contiguous (h, w) planes with a square window; writes the

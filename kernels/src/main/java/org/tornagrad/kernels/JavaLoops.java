@@ -103,6 +103,24 @@ final class JavaLoops {
         });
     }
 
+    /** Output positions [from, to) of the view: {@code dst[view(i)] = src[i]}. */
+    static void scatter(int[] shape, float[] src, float[] dst, int dstOffset, int[] dstStrides, int from, int to) {
+        forRuns(shape, dstStrides, dstOffset, null, 0, from, to, (o, n, xo, xs, yo, ys) -> {
+            for (int j = 0; j < n; j++) {
+                dst[xo + j * xs] = src[o + j];
+            }
+        });
+    }
+
+    static void maxRowsBackward(float[] g, int[] index, int cols, float[] out, int fromRow, int toRow) {
+        for (int r = fromRow; r < toRow; r++) {
+            for (int j = 0; j < cols; j++) {
+                out[r * cols + j] = 0f;
+            }
+            out[r * cols + index[r]] = g[r];
+        }
+    }
+
     static void sumRows(float[] x, int cols, float[] out, int fromRow, int toRow) {
         for (int r = fromRow; r < toRow; r++) {
             out[r] = Reduction.rowSum(x, r * cols, cols);

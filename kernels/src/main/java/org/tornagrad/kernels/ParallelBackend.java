@@ -101,6 +101,17 @@ public final class ParallelBackend implements Backend {
     }
 
     @Override
+    public void scatter(int[] shape, float[] src, float[] dst, int dstOffset, int[] dstStrides) {
+        // A view never maps two positions to one element, so chunks write disjoint elements.
+        forChunks(src.length, CHUNK, (from, to) -> JavaLoops.scatter(shape, src, dst, dstOffset, dstStrides, from, to));
+    }
+
+    @Override
+    public void maxRowsBackward(float[] g, int[] index, int rows, int cols, float[] out) {
+        forChunks(rows, rowsPerTask(cols), (from, to) -> JavaLoops.maxRowsBackward(g, index, cols, out, from, to));
+    }
+
+    @Override
     public void sumRows(float[] x, int rows, int cols, float[] out) {
         if (rows >= 2 * pool.getParallelism() || cols <= Reduction.BLOCK) {
             forChunks(rows, rowsPerTask(cols), (from, to) -> JavaLoops.sumRows(x, cols, out, from, to));

@@ -42,6 +42,16 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void scatter(int[] shape, float[] src, float[] dst, int dstOffset, int[] dstStrides) {
+        JavaLoops.scatter(shape, src, dst, dstOffset, dstStrides, 0, src.length);
+    }
+
+    @Override
+    public void maxRowsBackward(float[] g, int[] index, int rows, int cols, float[] out) {
+        JavaLoops.maxRowsBackward(g, index, cols, out, 0, rows);
+    }
+
+    @Override
     public void sumRows(float[] x, int rows, int cols, float[] out) {
         JavaLoops.sumRows(x, cols, out, 0, rows);
     }

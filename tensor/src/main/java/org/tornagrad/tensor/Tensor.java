@@ -50,7 +50,7 @@ public final class Tensor {
 
     /** A 1-d tensor of the given values. */
     public static Tensor vector(float... values) {
-        return of(values, values.length);
+        return of(values, values == null ? 0 : values.length);
     }
 
     public static Tensor scalar(float value) {
@@ -130,7 +130,7 @@ public final class Tensor {
 
     /** The element at the given index (one entry per axis, negative entries count from the end). */
     public float get(int... index) {
-        if (index.length != rank()) {
+        if (index == null || index.length != rank()) {
             throw new IllegalArgumentException("index: expected " + rank() + " entries for shape " + shape
                 + ", got " + Arrays.toString(index));
         }
@@ -160,9 +160,12 @@ public final class Tensor {
         return isContiguous() ? Arrays.copyOfRange(data, offset, offset + size()) : materialize().data;
     }
 
-    /** The elements as a row-major buffer, shared (not copied) when the tensor is already contiguous. */
+    /**
+     * The elements as a row-major buffer, shared (not copied) when the tensor is already
+     * contiguous. Copies go through the backend, so that a traced program sees every data move.
+     */
     float[] contiguousData() {
-        return isContiguousFromZero() ? data : toArray();
+        return isContiguousFromZero() ? data : materialize().data;
     }
 
     public boolean isContiguous() {
@@ -222,6 +225,7 @@ public final class Tensor {
 
     /** {@code g * d op(x)/dx}, elementwise, where {@code this} is x and {@code y = op(x)}. */
     public Tensor unaryBackward(int op, float a, float b, Tensor y, Tensor g) {
+        Unary.name(op);
         requireSameShape("y", y);
         requireSameShape("g", g);
         float[] out = new float[size()];
@@ -278,6 +282,10 @@ public final class Tensor {
      * to the operand's shape with {@link #sumTo}.
      */
     public Tensor binaryGrad(int op, boolean left, Tensor other, Tensor z, Tensor g) {
+        Binary.name(op);
+        requireNonNull("other", other);
+        requireNonNull("z", z);
+        requireNonNull("g", g);
         Shape out = Shape.broadcast(shape, other.shape);
         z.requireShape("z", out);
         g.requireShape("g", out);
@@ -373,6 +381,36 @@ public final class Tensor {
         return new MaxResult(wrap(values, out), indices);
     }
 
+    /** The gradient of {@link #max(int, boolean)}: g at each arg-max position of the input, 0 elsewhere. */
+    public Tensor maxBackward(int axis, int[] indices, Tensor g) {
+        int a = shape.axis(axis);
+        int cols = shape.dim(a);
+        int rows = cols == 0 ? 0 : size() / cols;
+        if (indices.length != rows || g.size() != rows) {
+            throw new IllegalArgumentException("indices, g: expected " + rows + " entries for axis " + axis + " of shape "
+                + shape + ", got " + indices.length + " and " + g.size());
+        }
+        // Work in the layout max() reduced in (the axis last), then move the axis back.
+        int[] moved = new int[rank()];
+        int[] back = new int[rank()];
+        for (int d = 0, k = 0; d < rank(); d++) {
+            if (d != a) {
+                moved[k++] = d;
+            }
+        }
+        moved[rank() - 1] = a;
+        int[] movedDims = new int[rank()];
+        for (int i = 0; i < rank(); i++) {
+            movedDims[i] = shape.dim(moved[i]);
+            back[moved[i]] = i;
+        }
+        float[] out = new float[size()];
+        if (rows > 0) {
+            backend().maxRowsBackward(g.contiguousData(), indices, rows, cols, out);
+        }
+        return wrap(out, Shape.of(movedDims)).permute(back).contiguous();
+    }
+
     /** The largest element of the whole tensor (NaN if any element is NaN). */
     public float maxValue() {
         if (size() == 0) {
@@ -406,6 +444,9 @@ public final class Tensor {
      * a broadcast's backward needs.
      */
     public Tensor sumTo(Shape target) {
+        if (target == null) {
+            throw new IllegalArgumentException("target: expected a shape that broadcasts to " + shape + ", got null");
+        }
         if (target.equals(shape)) {
             return this;
         }
@@ -499,6 +540,9 @@ public final class Tensor {
 
     /** The same elements in a new shape (one entry may be -1); a view when this is contiguous. */
     public Tensor reshape(int... dims) {
+        if (dims == null) {
+            throw new IllegalArgumentException("dims: expected " + size() + " elements (shape " + shape + "), got null");
+        }
         int[] d = dims.clone();
         int infer = -1;
         long known = 1;
@@ -532,7 +576,7 @@ public final class Tensor {
 
     /** A view with the axes reordered: axis i of the result is axis {@code order[i]} of this. */
     public Tensor permute(int... order) {
-        if (order.length != rank()) {
+        if (order == null || order.length != rank()) {
             throw new IllegalArgumentException("order: expected a permutation of " + rank() + " axes, got "
                 + Arrays.toString(order));
         }
@@ -574,11 +618,12 @@ public final class Tensor {
         int n = shape.dim(a);
         int from = clip(start < 0 ? start + n : start, n);
         int to = clip(stop < 0 ? stop + n : stop, n);
-        int len = to > from ? (to - from + step - 1) / step : 0;
+        int len = to > from ? (int) (((long) to - from + step - 1) / step) : 0;
         int[] dims = shape.dims();
         dims[a] = len;
         int[] s = strides.clone();
-        s[a] = strides[a] * step;
+        // With one element left the step is never taken (and could overflow the stride).
+        s[a] = len > 1 ? strides[a] * step : strides[a];
         return new Tensor(data, Shape.of(dims), offset + (len > 0 ? from * strides[a] : 0), s);
     }
 
@@ -650,6 +695,7 @@ public final class Tensor {
         if (parts == null || parts.length == 0) {
             throw new IllegalArgumentException("parts: expected at least one tensor, got none");
         }
+        requireNonNull("parts[0]", parts[0]);
         Tensor first = parts[0];
         int a = first.shape.axis(axis);
         int total = 0;
@@ -699,22 +745,12 @@ public final class Tensor {
      * replaced by {@code part} (which must have the slice's shape): the backward of a slice.
      */
     public Tensor withSlice(int axis, int start, int stop, int step, Tensor part) {
-        Tensor out = isContiguousFromZero() ? wrap(data.clone(), shape) : materialize();
-        Tensor region = out.slice(axis, start, stop, step);
         requireNonNull("part", part);
+        Tensor out = materialize();
+        Tensor region = out.slice(axis, start, stop, step);
         part.requireShape("part", region.shape);
-        float[] src = part.toArray();
-        int[] dims = region.shape.dims();
-        int[] idx = new int[dims.length];
-        for (int i = 0; i < src.length; i++) {
-            int pos = region.offset;
-            int rest = i;
-            for (int d = dims.length - 1; d >= 0; d--) {
-                idx[d] = rest % dims[d];
-                rest /= dims[d];
-                pos += idx[d] * region.strides[d];
-            }
-            out.data[pos] = src[i];
+        if (part.size() > 0) {
+            backend().scatter(region.shape.dims(), part.contiguousData(), out.data, region.offset, region.strides);
         }
         return out;
     }
@@ -723,6 +759,9 @@ public final class Tensor {
     public Tensor indexSelect(int axis, int[] indices) {
         int a = shape.axis(axis);
         int n = shape.dim(a);
+        if (indices == null) {
+            throw new IllegalArgumentException("indices: expected an array of entries in [0, " + (n - 1) + "], got null");
+        }
         for (int i = 0; i < indices.length; i++) {
             if (indices[i] < 0 || indices[i] >= n) {
                 throw new IllegalArgumentException("indices: expected entries in [0, " + (n - 1) + "] for axis " + axis
@@ -743,7 +782,21 @@ public final class Tensor {
 
     /** Adds the slices of {@code source} along {@code axis} into positions {@code indices} of a zero tensor of {@code shape}. */
     public static Tensor indexAdd(Shape shape, int axis, int[] indices, Tensor source) {
+        if (shape == null) {
+            throw new IllegalArgumentException("shape: expected the shape of the result, got null");
+        }
         int a = shape.axis(axis);
+        int n = shape.dim(a);
+        if (indices == null) {
+            throw new IllegalArgumentException("indices: expected an array of entries in [0, " + (n - 1) + "], got null");
+        }
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0 || indices[i] >= n) {
+                throw new IllegalArgumentException("indices: expected entries in [0, " + (n - 1) + "] for axis " + axis
+                    + " of shape " + shape + ", got " + indices[i] + " at position " + i);
+            }
+        }
+        requireNonNull("source", source);
         int[] expected = shape.dims();
         expected[a] = indices.length;
         source.requireShape("source", Shape.of(expected));
@@ -771,8 +824,11 @@ public final class Tensor {
         if (classes < 1) {
             throw new IllegalArgumentException("classes: expected >= 1, got " + classes);
         }
+        int[] dims = Arrays.copyOf(shape.dims(), rank() + 1);
+        dims[rank()] = classes;
+        Shape outShape = Shape.of(dims);
         float[] labels = toArray();
-        float[] out = new float[labels.length * classes];
+        float[] out = new float[outShape.size()];
         for (int i = 0; i < labels.length; i++) {
             float v = labels[i];
             if (v != Math.rint(v) || v < 0 || v >= classes) {
@@ -781,9 +837,7 @@ public final class Tensor {
             }
             out[i * classes + (int) v] = 1f;
         }
-        int[] dims = Arrays.copyOf(shape.dims(), rank() + 1);
-        dims[rank()] = classes;
-        return wrap(out, Shape.of(dims));
+        return wrap(out, outShape);
     }
 
     // ----------------------------------------------------------------------------------------
@@ -818,17 +872,19 @@ public final class Tensor {
         if (planes > 0) {
             backend().maxPool2d(contiguousData(), planes, h, w, kernel, stride, padding, out, argmax);
         }
-        return new PoolResult(wrap(out, Shape.of(dims)), argmax);
+        return new PoolResult(wrap(out, Shape.of(dims)), argmax, shape);
     }
 
     /** The output of {@link #maxPool2d} and the winners' in-plane indices. */
     public static final class PoolResult {
         private final Tensor output;
         private final int[] argmax;
+        private final Shape inputShape;
 
-        PoolResult(Tensor output, int[] argmax) {
+        PoolResult(Tensor output, int[] argmax, Shape inputShape) {
             this.output = output;
             this.argmax = argmax;
+            this.inputShape = inputShape;
         }
 
         public Tensor output() {
@@ -840,7 +896,13 @@ public final class Tensor {
          * gradient goes to its winner, added up where windows share one.
          */
         public Tensor backward(Tensor gradOutput, Shape inputShape) {
+            requireNonNull("gradOutput", gradOutput);
             gradOutput.requireShape("gradOutput", output.shape);
+            if (!this.inputShape.equals(inputShape)) {
+                // The winners' indices are only valid in the plane they were computed on.
+                throw new IllegalArgumentException("inputShape: expected " + this.inputShape
+                    + ", the shape that was pooled, got " + inputShape);
+            }
             int h = inputShape.dim(-2);
             int w = inputShape.dim(-1);
             float[] gradIn = new float[inputShape.size()];
@@ -872,14 +934,15 @@ public final class Tensor {
         if (rank() == 3 && other.rank() == 3 && other.dim(0) != batch) {
             throw new IllegalArgumentException("other: expected batch " + batch + ", got shape " + other.shape);
         }
+        boolean batched = rank() == 3 || other.rank() == 3;
+        Shape outShape = batched ? Shape.of(batch, m, n) : Shape.of(m, n);
         Tensor a = rank() == 3 ? this : this.expand(batch, m, k);
         Tensor b = other.rank() == 3 ? other : other.expand(batch, k, n);
-        float[] out = new float[batch * m * n];
+        float[] out = new float[outShape.size()];
         if (out.length > 0) {
             backend().matmul(a.contiguousData(), b.contiguousData(), out, batch, m, k, n);
         }
-        boolean batched = rank() == 3 || other.rank() == 3;
-        return wrap(out, batched ? Shape.of(batch, m, n) : Shape.of(m, n));
+        return wrap(out, outShape);
     }
 
     // ----------------------------------------------------------------------------------------

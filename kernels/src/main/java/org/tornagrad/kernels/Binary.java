@@ -80,8 +80,9 @@ public final class Binary {
             case SUB: return 1f;
             case MUL: return y;
             case DIV: return 1f / y;
-            case MAX: return x > y ? 1f : (x == y ? 0.5f : 0f);
-            case MIN: return x < y ? 1f : (x == y ? 0.5f : 0f);
+            // PyTorch: half on ties, none to the losing side, all of it to both sides when one is NaN.
+            case MAX: return x == y ? 0.5f : (x < y ? 0f : 1f);
+            case MIN: return x == y ? 0.5f : (x > y ? 0f : 1f);
             case POW: return y == 0f ? 0f : y * (float) Math.pow(x, y - 1f);
             case BCE: return (x - y) / Math.max(x * (1f - x), 1e-12f);
             default: return 0f;
@@ -95,8 +96,8 @@ public final class Binary {
             case SUB: return -1f;
             case MUL: return x;
             case DIV: return -x / (y * y);
-            case MAX: return y > x ? 1f : (x == y ? 0.5f : 0f);
-            case MIN: return y < x ? 1f : (x == y ? 0.5f : 0f);
+            case MAX: return x == y ? 0.5f : (x > y ? 0f : 1f);
+            case MIN: return x == y ? 0.5f : (x < y ? 0f : 1f);
             // PyTorch masks the exponent's gradient to 0 where the base is 0 and the exponent >= 0.
             case POW: return (x == 0f && y >= 0f) ? 0f : z * (float) Math.log(x);
             case BCE: return clampedLog(1f - x) - clampedLog(x);

@@ -2,8 +2,8 @@ package org.tornagrad.kernels;
 
 /**
  * The body of 2-d max pooling for one output pixel, with PyTorch's semantics: the padding acts
- * as -infinity (it never wins), and ties go to the first element of the window in row-major
- * order. Returns the flat index of the winner inside its plane, which the backward pass uses to
+ * as -infinity (it never wins), ties go to the first element of the window in row-major order,
+ * and a NaN wins over everything (the last NaN of the window, as in PyTorch's CPU kernel). Returns the flat index of the winner inside its plane, which the backward pass uses to
  * route the gradient.
  */
 public final class Pooling {
@@ -12,7 +12,9 @@ public final class Pooling {
 
     /** Output size along one axis for {@code F.max_pool2d} with dilation 1 and floor mode. */
     public static int outputSize(int in, int kernel, int stride, int padding) {
-        return (in + 2 * padding - kernel) / stride + 1;
+        int span = in + 2 * padding - kernel;
+        // Floor division, as PyTorch: a window that does not fit gives 0 outputs, not 1.
+        return span < 0 ? 0 : span / stride + 1;
     }
 
     public static int windowArgMax(float[] x, int planeOffset, int h, int w, int oy, int ox,
@@ -33,7 +35,8 @@ public final class Pooling {
                 }
                 int idx = yy * w + xx;
                 float v = x[planeOffset + idx];
-                if (best < 0 || v > bestValue || (v != v && bestValue == bestValue)) {
+                // As PyTorch's CPU kernel: a NaN always takes over, so the last NaN wins.
+                if (best < 0 || v > bestValue || v != v) {
                     best = idx;
                     bestValue = v;
                 }

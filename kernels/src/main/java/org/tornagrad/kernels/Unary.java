@@ -62,8 +62,9 @@ public final class Unary {
             case ABS: return Math.abs(x);
             case SQUARE: return x * x;
             case SIGMOID: return sigmoid(x);
-            case RELU: return x > 0f ? x : 0f;
-            case SIGN: return x > 0f ? 1f : (x < 0f ? -1f : (x == 0f ? 0f : x));
+            // As PyTorch: relu(NaN) = NaN, sign(NaN) = 0.
+            case RELU: return x <= 0f ? 0f : x;
+            case SIGN: return x > 0f ? 1f : (x < 0f ? -1f : 0f);
             case CLAMP: return Math.min(Math.max(x, a), b);
             case POW_SCALAR: return (float) Math.pow(x, a);
             case ADD_SCALAR: return x + a;
@@ -90,7 +91,8 @@ public final class Unary {
             case ABS: return x > 0f ? 1f : (x < 0f ? -1f : 0f);
             case SQUARE: return 2f * x;
             case SIGMOID: return y * (1f - y);
-            case RELU: return x > 0f ? 1f : 0f;
+            // PyTorch's threshold_backward passes the gradient unless x <= 0, so also at NaN.
+            case RELU: return x <= 0f ? 0f : 1f;
             case SIGN: return 0f;
             case CLAMP: return (x >= a && x <= b) ? 1f : 0f;
             case POW_SCALAR: return a == 0f ? 0f : a * (float) Math.pow(x, a - 1f);

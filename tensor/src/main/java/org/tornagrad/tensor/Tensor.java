@@ -698,7 +698,7 @@ public final class Tensor {
         requireNonNull("parts[0]", parts[0]);
         Tensor first = parts[0];
         int a = first.shape.axis(axis);
-        int total = 0;
+        long length = 0;
         for (int i = 0; i < parts.length; i++) {
             Tensor p = parts[i];
             requireNonNull("parts[" + i + "]", p);
@@ -711,17 +711,28 @@ public final class Tensor {
                         + " except on axis " + a + ", got " + p.shape);
                 }
             }
-            total += p.shape.dim(a);
+            length += p.shape.dim(a);
         }
+        if (length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("parts: expected at most " + Integer.MAX_VALUE + " entries along axis "
+                + a + " in all, got " + length);
+        }
+        int total = (int) length;
         int[] dims = first.shape.dims();
         dims[a] = total;
-        Tensor out = zeros(dims);
+        Shape outShape = Shape.of(dims);
+        // Each part is scattered into its own region of one output buffer (assembling part after
+        // part with withSlice would copy the whole output once per part: quadratic in indexSelect).
+        float[] out = new float[outShape.size()];
+        int[] outStrides = outShape.contiguousStrides();
         int at = 0;
         for (Tensor p : parts) {
-            out = out.withSlice(a, at, at + p.shape.dim(a), 1, p);
+            if (p.size() > 0) {
+                backend().scatter(p.shape.dims(), p.contiguousData(), out, at * outStrides[a], outStrides);
+            }
             at += p.shape.dim(a);
         }
-        return out;
+        return wrap(out, outShape);
     }
 
     /** Stacks equal-shaped tensors along a new axis. */

@@ -464,6 +464,21 @@ public final class Variable {
             (g, needs) -> new Tensor[] {Tensor.indexAdd(in, a, idx, g)}, this);
     }
 
+    /**
+     * Rows of this 2-d variable picked by {@code index} (integral row numbers, no gradient):
+     * {@code out[i] = x[index[i]]}; dx adds each row of g back at its index.
+     */
+    public Variable gatherRows(Variable index) {
+        if (index == null) {
+            throw new IllegalArgumentException("index: expected a variable, got null");
+        }
+        Tensor idx = index.data;
+        Tensor out = data.gatherRows(idx);
+        int rows = data.dim(0);
+        return record("gather_rows", "n=" + idx.size(), out,
+            (g, needs) -> new Tensor[] {g.scatterAddRows(idx, rows), null}, this, index);
+    }
+
     // ----------------------------------------------------------------------------------------
     // Windows and linear algebra
 

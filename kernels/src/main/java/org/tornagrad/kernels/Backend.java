@@ -28,6 +28,14 @@ public interface Backend {
     /** {@code out[i] = g[i] * Unary.derivative(op, x[i], y[i], a, b)} for i in [0, n). */
     void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n);
 
+    /**
+     * Called when host code is about to read {@code buffer} element by element (outside any
+     * kernel). Backends ignore it; the tracer uses it to reject a traced function whose result
+     * would depend on host-side reads of its inputs.
+     */
+    default void onHostRead(float[] buffer) {
+    }
+
     /** {@code out = Binary.apply(op, x, y)} over {@code shape}, reading both inputs as strided views. */
     void binary(int op, int[] shape, float[] x, int xOffset, int[] xStrides,
                 float[] y, int yOffset, int[] yStrides, float[] out);
@@ -47,6 +55,19 @@ public interface Backend {
      * {@link #copy}): how slices, pads and concatenations are assembled on the backend.
      */
     void scatter(int[] shape, float[] src, float[] dst, int dstOffset, int[] dstStrides);
+
+    /**
+     * {@code out[i] = src[index[i]]} for rows of {@code rowLength} elements; {@code index} holds
+     * integral row numbers as floats (so that a traced program can take them as an input buffer).
+     */
+    void gatherRows(float[] src, int rowLength, float[] index, int n, float[] out);
+
+    /**
+     * The backward of {@link #gatherRows}: {@code out} ({@code rows} rows) is zero, then
+     * {@code out[index[i]] += g[i]} for i in increasing order (a fixed order: repeats add up the same
+     * way on every backend).
+     */
+    void scatterAddRows(float[] g, int rowLength, float[] index, int n, float[] out, int rows);
 
     /** {@code out[r]} = the sum of row r of the contiguous (rows, cols) matrix, in {@link Reduction}'s order. */
     void sumRows(float[] x, int rows, int cols, float[] out);

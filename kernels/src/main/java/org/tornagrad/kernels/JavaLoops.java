@@ -121,6 +121,31 @@ final class JavaLoops {
         }
     }
 
+    static void gatherRows(float[] src, int rowLength, float[] index, float[] out, int fromRow, int toRow) {
+        for (int i = fromRow; i < toRow; i++) {
+            int from = (int) index[i] * rowLength;
+            for (int j = 0; j < rowLength; j++) {
+                out[i * rowLength + j] = src[from + j];
+            }
+        }
+    }
+
+    /** Columns [fromCol, toCol) of every row: each element accumulates its rows in index order. */
+    static void scatterAddRows(float[] g, int rowLength, float[] index, int n, float[] out, int rows,
+                               int fromCol, int toCol) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = fromCol; j < toCol; j++) {
+                out[r * rowLength + j] = 0f;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            int to = (int) index[i] * rowLength;
+            for (int j = fromCol; j < toCol; j++) {
+                out[to + j] += g[i * rowLength + j];
+            }
+        }
+    }
+
     static void sumRows(float[] x, int cols, float[] out, int fromRow, int toRow) {
         for (int r = fromRow; r < toRow; r++) {
             out[r] = Reduction.rowSum(x, r * cols, cols);

@@ -112,6 +112,19 @@ public final class ParallelBackend implements Backend {
     }
 
     @Override
+    public void gatherRows(float[] src, int rowLength, float[] index, int n, float[] out) {
+        forChunks(n, rowsPerTask(rowLength), (from, to) -> JavaLoops.gatherRows(src, rowLength, index, out, from, to));
+    }
+
+    @Override
+    public void scatterAddRows(float[] g, int rowLength, float[] index, int n, float[] out, int rows) {
+        // Split by columns, not rows: every element still adds its rows in index order.
+        int columnsPerTask = Math.max(1, CHUNK / Math.max(1, n + rows));
+        forChunks(rowLength, columnsPerTask, (from, to) ->
+            JavaLoops.scatterAddRows(g, rowLength, index, n, out, rows, from, to));
+    }
+
+    @Override
     public void sumRows(float[] x, int rows, int cols, float[] out) {
         if (rows >= 2 * pool.getParallelism() || cols <= Reduction.BLOCK) {
             forChunks(rows, rowsPerTask(cols), (from, to) -> JavaLoops.sumRows(x, cols, out, from, to));

@@ -52,6 +52,16 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void gatherRows(float[] src, int rowLength, float[] index, int n, float[] out) {
+        JavaLoops.gatherRows(src, rowLength, index, out, 0, n);
+    }
+
+    @Override
+    public void scatterAddRows(float[] g, int rowLength, float[] index, int n, float[] out, int rows) {
+        JavaLoops.scatterAddRows(g, rowLength, index, n, out, rows, 0, rowLength);
+    }
+
+    @Override
     public void sumRows(float[] x, int rows, int cols, float[] out) {
         JavaLoops.sumRows(x, cols, out, 0, rows);
     }

@@ -134,6 +134,7 @@ public final class Tensor {
             throw new IllegalArgumentException("index: expected " + rank() + " entries for shape " + shape
                 + ", got " + Arrays.toString(index));
         }
+        backend().onHostRead(data);
         int pos = offset;
         for (int d = 0; d < index.length; d++) {
             int n = shape.dim(d);
@@ -152,11 +153,13 @@ public final class Tensor {
         if (size() != 1) {
             throw new IllegalArgumentException("tensor: expected exactly one element for item(), got shape " + shape);
         }
+        backend().onHostRead(data);
         return contiguousData()[0];
     }
 
     /** A copy of the elements in row-major order. */
     public float[] toArray() {
+        backend().onHostRead(data);
         return isContiguous() ? Arrays.copyOfRange(data, offset, offset + size()) : materialize().data;
     }
 
@@ -166,6 +169,27 @@ public final class Tensor {
      */
     float[] contiguousData() {
         return isContiguousFromZero() ? data : materialize().data;
+    }
+
+    /**
+     * A tensor over {@code buffer} without copying it: for tracers and compiled backends that own
+     * their buffers. The caller must not change the array while the tensor is in use.
+     */
+    public static Tensor fromBuffer(float[] buffer, int... dims) {
+        Shape s = Shape.of(dims);
+        if (buffer == null || buffer.length != s.size()) {
+            throw new IllegalArgumentException("buffer: expected " + s.size() + " values for shape " + s + ", got "
+                + (buffer == null ? "null" : buffer.length));
+        }
+        return wrap(buffer, s);
+    }
+
+    /**
+     * The array behind this tensor when it is exactly the tensor's contiguous elements, else null:
+     * for tracers and compiled backends, which identify buffers by array.
+     */
+    public float[] bufferOrNull() {
+        return isContiguousFromZero() ? data : null;
     }
 
     public boolean isContiguous() {
@@ -196,6 +220,7 @@ public final class Tensor {
 
     /** The row-major position of the first NaN or infinity, or -1. */
     public int firstNonFinite() {
+        backend().onHostRead(data);
         float[] d = contiguousData();
         for (int i = 0; i < size(); i++) {
             if (!Float.isFinite(d[i])) {
@@ -789,6 +814,50 @@ public final class Tensor {
             return zeros(dims);
         }
         return concat(a, parts);
+    }
+
+    /**
+     * Rows of this 2-d tensor picked by {@code index}, a 1-d tensor of integral row numbers:
+     * {@code out[i] = this[index[i]]}. The index is a tensor (not an int array) so that a traced
+     * program takes it as an input.
+     */
+    public Tensor gatherRows(Tensor index) {
+        if (rank() != 2) {
+            throw new IllegalArgumentException("input: expected rank 2 (rows, columns) for gatherRows, got shape " + shape);
+        }
+        requireNonNull("index", index);
+        if (index.rank() != 1) {
+            throw new IllegalArgumentException("index: expected rank 1, got shape " + index.shape);
+        }
+        float[] idx = index.contiguousData();
+        int rows = dim(0);
+        // Checked without reporting a host read: the check throws or passes, it makes no data.
+        for (int i = 0; i < index.size(); i++) {
+            if (!(idx[i] >= 0 && idx[i] < rows) || idx[i] != Math.rint(idx[i])) {
+                throw new IllegalArgumentException("index: expected integers in [0, " + (rows - 1) + "], got " + idx[i]
+                    + " at position " + i);
+            }
+        }
+        int cols = dim(1);
+        float[] out = new float[index.size() * cols];
+        if (out.length > 0) {
+            backend().gatherRows(contiguousData(), cols, idx, index.size(), out);
+        }
+        return wrap(out, Shape.of(index.size(), cols));
+    }
+
+    /** The backward of {@link #gatherRows}: rows of {@code this} (n, cols) added at {@code index} into a (rows, cols) zero tensor. */
+    public Tensor scatterAddRows(Tensor index, int rows) {
+        if (rank() != 2 || index == null || index.rank() != 1 || index.size() != dim(0)) {
+            throw new IllegalArgumentException("index: expected a 1-d tensor of " + (rank() == 2 ? dim(0) : -1)
+                + " row numbers for source shape " + shape + ", got " + (index == null ? "null" : index.shape));
+        }
+        int cols = dim(1);
+        float[] out = new float[rows * cols];
+        if (out.length > 0) {
+            backend().scatterAddRows(contiguousData(), cols, index.contiguousData(), index.size(), out, rows);
+        }
+        return wrap(out, Shape.of(rows, cols));
     }
 
     /** Adds the slices of {@code source} along {@code axis} into positions {@code indices} of a zero tensor of {@code shape}. */

@@ -105,12 +105,12 @@ public final class Unary {
         }
     }
 
-    /** The logistic function, written so that neither branch overflows. */
+    /** The logistic function, computed as PyTorch computes it in float32. */
     public static float sigmoid(float x) {
-        if (x >= 0f) {
-            return (float) (1.0 / (1.0 + Math.exp(-x)));
-        }
-        double e = Math.exp(x);
-        return (float) (e / (1.0 + e));
+        // PyTorch's CPU kernel, 1 / (1 + exp(-x)) with each step rounded to float32; a correctly
+        // rounded sigmoid differs where it matters most: 1 + exp(-x) already rounds to 1 from
+        // x = 16.64 (not 17.33), and BCE's log(1 - p) of a wrong-side target then hits the -100
+        // clamp in PyTorch but gives -16.6 otherwise. exp(-x) overflowing to +inf gives 0, no NaN.
+        return 1f / (1f + (float) Math.exp(-x));
     }
 }

@@ -11,6 +11,8 @@ public final class Losses {
 
     static {
         // Each loss registers its factory here: name -> (options -> configured loss).
+        FACTORIES.put(BoundaryLoss.NAME, BoundaryLoss::fromOptions);
+        FACTORIES.put(CcsLoss.NAME, CcsLoss::fromOptions);
     }
 
     private Losses() {

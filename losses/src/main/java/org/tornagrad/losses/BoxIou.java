@@ -1,0 +1,87 @@
+package org.tornagrad.losses;
+
+import org.tornagrad.tensor.Tensor;
+
+/**
+ * Pairwise intersection over union of axis-aligned boxes given as {@code x1, y1, x2, y2}, as
+ * torchsight's {@code metrics.iou} computes it (a detection helper: no gradient).
+ *
+ * <pre>
+ *   area(b)      = (x2 - x1) (y2 - y1)
+ *   inter(a, b)  = max(min(a.x2, b.x2) - max(a.x1, b.x1), 0) * max(min(a.y2, b.y2) - max(a.y1, b.y1), 0)
+ *   iou(a, b)    = inter / max(area(a) + area(b) - inter, 1e-8)
+ * </pre>
+ *
+ * Every step is rounded to float32 in the order PyTorch evaluates it, so that an IoU compared
+ * with a threshold decides the same way as in the PyTorch code. The union clamp keeps degenerate
+ * boxes (zero area) from dividing by zero; like torchsight, boxes with {@code x2 < x1} are not
+ * rejected (their negative area enters the union as is).
+ *
+ * <pre>{@code
+ * Tensor iou = BoxIou.pairwise(Tensor.of(new float[] {0, 0, 2, 2}, 1, 4),
+ *                              Tensor.of(new float[] {1, 0, 3, 2}, 1, 4));   // [[1/3]]
+ * }</pre>
+ */
+public final class BoxIou {
+    /** torchsight's floor on the union area. */
+    static final float UNION_FLOOR = 1e-8f;
+
+    private BoxIou() {
+    }
+
+    /**
+     * The (n, m) IoU of each of {@code boxes} (n, 4) with each of {@code others} (m, 4); both
+     * finite. {@code boxesName} and {@code othersName} name the arguments in error messages.
+     */
+    public static Tensor pairwise(Tensor boxes, Tensor others) {
+        return pairwise("boxes", boxes, "others", others);
+    }
+
+    static Tensor pairwise(String boxesName, Tensor boxes, String othersName, Tensor others) {
+        requireBoxes(boxesName, boxes);
+        requireBoxes(othersName, others);
+        int n = boxes.dim(0);
+        int m = others.dim(0);
+        return Tensor.of(pairwise(boxes.toArray(), n, others.toArray(), m), n, m);
+    }
+
+    /** The IoU of row-major (n, 4) and (m, 4) box arrays, as an (n, m) row-major array. */
+    static float[] pairwise(float[] boxes, int n, float[] others, int m) {
+        float[] otherArea = new float[m];
+        for (int j = 0; j < m; j++) {
+            otherArea[j] = area(others, j);
+        }
+        float[] iou = new float[n * m];
+        for (int i = 0; i < n; i++) {
+            float boxArea = area(boxes, i);
+            float x1 = boxes[4 * i];
+            float y1 = boxes[4 * i + 1];
+            float x2 = boxes[4 * i + 2];
+            float y2 = boxes[4 * i + 3];
+            for (int j = 0; j < m; j++) {
+                float width = Math.max(Math.min(x2, others[4 * j + 2]) - Math.max(x1, others[4 * j]), 0f);
+                float height = Math.max(Math.min(y2, others[4 * j + 3]) - Math.max(y1, others[4 * j + 1]), 0f);
+                float inter = width * height;
+                // (area_b + area_o) - inter, in that order, as the broadcast expression evaluates.
+                float union = Math.max(boxArea + otherArea[j] - inter, UNION_FLOOR);
+                iou[i * m + j] = inter / union;
+            }
+        }
+        return iou;
+    }
+
+    private static float area(float[] boxes, int i) {
+        return (boxes[4 * i + 2] - boxes[4 * i]) * (boxes[4 * i + 3] - boxes[4 * i + 1]);
+    }
+
+    private static void requireBoxes(String name, Tensor boxes) {
+        if (boxes == null) {
+            throw new IllegalArgumentException(name + ": expected an (n, 4) tensor of boxes, got null");
+        }
+        if (boxes.rank() != 2 || boxes.dim(1) != 4) {
+            throw new IllegalArgumentException(name + ": expected shape (n, 4) of boxes x1, y1, x2, y2, got "
+                + boxes.shape());
+        }
+        Checks.requireFinite(name, boxes);
+    }
+}

@@ -309,10 +309,8 @@ public final class Variable {
     /** The largest value along {@code axis}; the gradient goes to the arg-max (the first on ties). */
     public Variable max(int axis, boolean keepDims) {
         int a = data.shape().axis(axis);
-        Tensor x = data;
-        Tensor.MaxResult r = x.max(a, keepDims);
-        int[] indices = r.indices();
-        return record("max", "axis=" + a, r.values(), (g, needs) -> new Tensor[] {x.maxBackward(a, indices, g)}, this);
+        Tensor.MaxResult r = data.max(a, keepDims);
+        return record("max", "axis=" + a, r.values(), (g, needs) -> new Tensor[] {r.backward(g)}, this);
     }
 
     // ----------------------------------------------------------------------------------------

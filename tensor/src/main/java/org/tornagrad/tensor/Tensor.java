@@ -403,11 +403,11 @@ public final class Tensor {
             backend().maxRows(moved.contiguousData(), rows, cols, values, indices);
         }
         Shape out = reducedShape(reduced, keepDims);
-        return new MaxResult(wrap(values, out), indices);
+        return new MaxResult(this, a, wrap(values, out), indices);
     }
 
     /** The gradient of {@link #max(int, boolean)}: g at each arg-max position of the input, 0 elsewhere. */
-    public Tensor maxBackward(int axis, int[] indices, Tensor g) {
+    Tensor maxBackward(int axis, int[] indices, Tensor g) {
         int a = shape.axis(axis);
         int cols = shape.dim(a);
         int rows = cols == 0 ? 0 : size() / cols;
@@ -444,14 +444,23 @@ public final class Tensor {
         return reshape(size()).max(0, false).values().item();
     }
 
-    /** Values and arg-max indices of {@link #max(int, boolean)}. */
+    /** Values and arg-max indices of {@link #max(int, boolean)}, and its backward. */
     public static final class MaxResult {
+        private final Tensor input;
+        private final int axis;
         private final Tensor values;
         private final int[] indices;
 
-        MaxResult(Tensor values, int[] indices) {
+        MaxResult(Tensor input, int axis, Tensor values, int[] indices) {
+            this.input = input;
+            this.axis = axis;
             this.values = values;
             this.indices = indices;
+        }
+
+        /** The gradient with respect to the input: {@code g} at each arg-max, 0 elsewhere. */
+        public Tensor backward(Tensor g) {
+            return input.maxBackward(axis, indices, g);
         }
 
         public Tensor values() {

@@ -11,6 +11,11 @@ public final class Losses {
 
     static {
         // Each loss registers its factory here: name -> (options -> configured loss).
+        FACTORIES.put(DiceLoss.NAME, DiceLoss::fromOptions);
+        FACTORIES.put(BceDiceLoss.NAME, BceDiceLoss::fromOptions);
+        FACTORIES.put(IouLoss.NAME, IouLoss::fromOptions);
+        FACTORIES.put(FocalLoss.NAME, FocalLoss::fromOptions);
+        FACTORIES.put(ActiveContourLoss.NAME, ActiveContourLoss::fromOptions);
         FACTORIES.put(BoundaryLoss.NAME, BoundaryLoss::fromOptions);
         FACTORIES.put(CcsLoss.NAME, CcsLoss::fromOptions);
     }

@@ -1,0 +1,284 @@
+package org.tornagrad.losses;
+
+import org.tornagrad.autograd.Variable;
+import org.tornagrad.tensor.Shape;
+import org.tornagrad.tensor.Tensor;
+
+/**
+ * The groups of docs/loss-options.md ("Region losses") laid out as (R, K, L) arrays: R indexes
+ * images (with per_image) or is 1, K indexes classes (1 in binary mode), L the elements of a
+ * group. Probabilities {@code p} are on the graph; targets (0 where ignored) and the mask of
+ * counted elements are constants. A region loss computes its (R, K) terms with {@link #sum},
+ * {@link #mean} and {@link #safeDenominator}, and {@link #reduce} drops empty groups and classes
+ * not kept, weighs and reduces them.
+ *
+ * <p>Every input check of the region losses happens in {@link #build}, before any op runs.
+ */
+final class RegionGroups {
+    private final int rows;
+    private final int classes;
+    private final Variable p;
+    private final Variable targets;
+    /** 1 for counted elements, 0 for ignored ones; null when nothing is ignored. */
+    private final Variable mask;
+    /** Elements counted per group, at least 1 (an empty group's mean is 0/1 = 0, then dropped). */
+    private final Tensor countsAtLeastOne;
+    /** 1 for a group with elements, 0 for an empty one; null when no group is empty. */
+    private final Tensor nonEmpty;
+    private final float[] nonEmptyFlags;
+    private final int[] kept;
+    private final float[] weights;
+    private final int[] noneShape;
+
+    private RegionGroups(int rows, int classes, Variable p, Tensor targets, float[] maskValues,
+                         int[] kept, float[] weights, int[] noneShape) {
+        this.rows = rows;
+        this.classes = classes;
+        this.p = p;
+        this.targets = Variable.constant(targets);
+        this.kept = kept;
+        this.weights = weights;
+        this.noneShape = noneShape;
+        int length = targets.dim(2);
+        float[] counts = new float[rows * classes];
+        float[] flags = new float[rows * classes];
+        boolean anyEmpty = false;
+        for (int g = 0; g < counts.length; g++) {
+            int n = length;
+            if (maskValues != null) {
+                n = 0;
+                for (int i = g * length; i < (g + 1) * length; i++) {
+                    n += maskValues[i] != 0f ? 1 : 0;
+                }
+            }
+            flags[g] = n > 0 ? 1f : 0f;
+            counts[g] = Math.max(n, 1);
+            anyEmpty |= n == 0;
+        }
+        this.mask = maskValues == null ? null : Variable.constant(Tensor.of(maskValues, rows, classes, length));
+        this.countsAtLeastOne = Tensor.of(counts, rows, classes);
+        this.nonEmptyFlags = flags;
+        this.nonEmpty = anyEmpty ? Tensor.of(flags, rows, classes) : null;
+    }
+
+    /** The probabilities, (R, K, L), on the graph. */
+    Variable probabilities() {
+        return p;
+    }
+
+    /** The targets, (R, K, L), 0 where ignored (one-hot in multiclass mode). */
+    Variable targets() {
+        return targets;
+    }
+
+    /** Per-group sum over the counted elements: (R, K, L) to (R, K). */
+    Variable sum(Variable values) {
+        return (mask == null ? values : values.mul(mask)).sum(2, false);
+    }
+
+    /** Per-group mean over the counted elements; 0 for an empty group. */
+    Variable mean(Variable values) {
+        return sum(values).div(Variable.constant(countsAtLeastOne));
+    }
+
+    /**
+     * An empty group's term is dropped; its denominator becomes 1 so that no 0/0 reaches the
+     * graph (torch.where(nonempty, den, 1): the gradient reaches {@code den} only where kept).
+     */
+    Variable safeDenominator(Variable denominator) {
+        if (nonEmpty == null) {
+            return denominator;
+        }
+        Tensor empty = nonEmpty.rsub(1f);
+        return denominator.mul(Variable.constant(nonEmpty)).add(Variable.constant(empty));
+    }
+
+    /**
+     * Weighs the kept classes' terms of non-empty groups and reduces them: mean =
+     * Σ w l / Σ w (0 with zero gradient when Σ w = 0), sum = Σ w l, none = the w l array.
+     */
+    Variable reduce(Variable terms, Reduction reduction) {
+        Variable keptTerms = kept.length == classes ? terms : terms.indexSelect(1, kept);
+        float[] w = new float[rows * kept.length];
+        double weightSum = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < kept.length; j++) {
+                int k = kept[j];
+                w[r * kept.length + j] = weights[k] * nonEmptyFlags[r * classes + k];
+                weightSum += w[r * kept.length + j];
+            }
+        }
+        Variable weighted = keptTerms.mul(Variable.constant(Tensor.of(w, rows, kept.length)));
+        switch (reduction) {
+            case NONE:
+                return weighted.reshape(noneShape);
+            case SUM:
+                return weighted.sum();
+            default:
+                if (weightSum <= 0) {
+                    // Nothing left to average: 0, still on the graph so that backward() works and
+                    // gives the zero gradient the contract asks for (every term is finite).
+                    return weighted.sum().mul(0f);
+                }
+                return weighted.sum().div(Variable.constant((float) weightSum));
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Building and checking
+
+    /** Checks the inputs for {@code loss}'s options and lays out its groups. */
+    static RegionGroups build(RegionLoss loss, Variable inputs, Tensor targets) {
+        String name = loss.name();
+        Tensor x = inputs.data();
+        Checks.requireMinRank(name + " inputs", x, 1, "(at least one dimension)");
+        Checks.requireNonEmpty(name + " inputs", x);
+        Checks.requireFinite(name + " inputs", x);
+        if (!loss.fromLogits()) {
+            Checks.requireRange(name + " inputs (probabilities, from_logits=false)", x, 0f, 1f);
+        }
+        if (loss.mode() == RegionLoss.Mode.MULTICLASS) {
+            return multiclass(loss, inputs, targets);
+        }
+        return binaryOrMultilabel(loss, inputs, targets);
+    }
+
+    private static RegionGroups multiclass(RegionLoss loss, Variable inputs, Tensor targets) {
+        String name = loss.name();
+        Tensor x = inputs.data();
+        Checks.requireMinRank(name + " inputs", x, 2, "(N, C, *) for mode multiclass");
+        int n = x.dim(0);
+        int c = x.dim(1);
+        int s = x.size() / (n * c);
+        int[] labelDims = new int[x.rank() - 1];
+        labelDims[0] = n;
+        for (int d = 2; d < x.rank(); d++) {
+            labelDims[d - 1] = x.dim(d);
+        }
+        Shape labelShape = Shape.of(labelDims);
+        if (!targets.shape().equals(labelShape)) {
+            throw new IllegalArgumentException(name + " targets: expected shape " + labelShape
+                + " (labels (N, *) for inputs " + x.shape() + " in mode multiclass), got " + targets.shape());
+        }
+        Integer ignore = loss.ignoreIndex();
+        float[] labels = targets.toArray();
+        boolean perImage = loss.perImage();
+        int rows = perImage ? n : 1;
+        int length = perImage ? s : n * s;
+        float[] t = new float[rows * c * length];
+        float[] m = ignore == null ? null : new float[t.length];
+        for (int i = 0; i < labels.length; i++) {
+            float v = labels[i];
+            boolean counted = ignore == null || (double) v != (double) ignore;
+            if (counted && !(v == Math.rint(v) && v >= 0 && v < c)) {
+                throw new IllegalArgumentException(name + " targets: expected integer labels in [0, " + (c - 1) + "]"
+                    + (ignore == null ? "" : " or ignore_index " + ignore) + ", got " + v + " at "
+                    + Checks.position(labelShape, i));
+            }
+            int image = i / s;
+            int within = i % s;
+            for (int k = 0; k < c; k++) {
+                int at = layout(perImage, n, c, s, image, k, within);
+                if (counted) {
+                    t[at] = v == k ? 1f : 0f;
+                }
+                if (m != null) {
+                    m[at] = counted ? 1f : 0f;
+                }
+            }
+        }
+        Variable probabilities = loss.fromLogits() ? inputs.softmax(1) : inputs;
+        Variable laidOut = layout(probabilities.reshape(n, c, s), perImage, n, c, s);
+        int[] kept = RegionLoss.keptClasses(name, loss.classes(), loss.includeBackground(), c);
+        return new RegionGroups(rows, c, laidOut, Tensor.of(t, rows, c, length), m, kept,
+            classWeights(loss, c, x.shape()), perImage ? new int[] {n, kept.length} : new int[] {kept.length});
+    }
+
+    private static RegionGroups binaryOrMultilabel(RegionLoss loss, Variable inputs, Tensor targets) {
+        String name = loss.name();
+        Tensor x = inputs.data();
+        boolean multilabel = loss.mode() == RegionLoss.Mode.MULTILABEL;
+        if (multilabel) {
+            Checks.requireMinRank(name + " inputs", x, 2, "(N, C, *) for mode multilabel");
+        }
+        if (!targets.shape().equals(x.shape())) {
+            throw new IllegalArgumentException(name + " targets: expected shape " + x.shape()
+                + " (the shape of inputs in mode " + loss.mode().key() + "), got " + targets.shape());
+        }
+        Integer ignore = loss.ignoreIndex();
+        float[] values = targets.toArray();
+        float[] m = ignore == null ? null : new float[values.length];
+        float[] t = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            float v = values[i];
+            boolean counted = ignore == null || (double) v != (double) ignore;
+            if (counted && !(v >= 0f && v <= 1f)) {
+                throw new IllegalArgumentException(name + " targets: expected values in [0, 1]"
+                    + (ignore == null ? "" : " or ignore_index " + ignore) + ", got " + v + " at "
+                    + Checks.position(x.shape(), i));
+            }
+            if (counted) {
+                t[i] = v;
+            }
+            if (m != null) {
+                m[i] = counted ? 1f : 0f;
+            }
+        }
+        Variable probabilities = loss.fromLogits() ? inputs.sigmoid() : inputs;
+        boolean perImage = loss.perImage();
+        int n = x.dim(0);
+        if (!multilabel) {
+            // One class; the elements are already in layout order (row-major, image first).
+            int rows = perImage ? n : 1;
+            int length = x.size() / rows;
+            return new RegionGroups(rows, 1, probabilities.reshape(rows, 1, length), Tensor.of(t, rows, 1, length), m,
+                new int[] {0}, new float[] {1f}, perImage ? new int[] {n} : new int[0]);
+        }
+        int c = x.dim(1);
+        int s = x.size() / (n * c);
+        float[] laidT = relayout(t, perImage, n, c, s);
+        float[] laidM = m == null ? null : relayout(m, perImage, n, c, s);
+        int rows = perImage ? n : 1;
+        int length = perImage ? s : n * s;
+        int[] kept = RegionLoss.keptClasses(name, loss.classes(), loss.includeBackground(), c);
+        return new RegionGroups(rows, c, layout(probabilities.reshape(n, c, s), perImage, n, c, s),
+            Tensor.of(laidT, rows, c, length), laidM, kept, classWeights(loss, c, x.shape()),
+            perImage ? new int[] {n, kept.length} : new int[] {kept.length});
+    }
+
+    /** The class weights of {@code loss}, checked to be one per class; all 1 when not given. */
+    private static float[] classWeights(RegionLoss loss, int c, Shape inputShape) {
+        float[] w = loss.classWeights();
+        if (w == null) {
+            w = new float[c];
+            java.util.Arrays.fill(w, 1f);
+        } else if (w.length != c) {
+            throw new IllegalArgumentException(loss.name() + " option class_weights: expected " + c
+                + " weights (one per class of inputs " + inputShape + "), got " + w.length);
+        }
+        return w;
+    }
+
+    /** (N, C, S) to (N, C, S) per image, else to (1, C, N·S): class c's group spans every image. */
+    private static Variable layout(Variable ncs, boolean perImage, int n, int c, int s) {
+        return perImage ? ncs : ncs.permute(1, 0, 2).reshape(1, c, n * s);
+    }
+
+    /** The position of element (image, k, within) of an (N, C, S) array in the groups' layout. */
+    private static int layout(boolean perImage, int n, int c, int s, int image, int k, int within) {
+        return perImage ? (image * c + k) * s + within : (k * n + image) * s + within;
+    }
+
+    private static float[] relayout(float[] ncs, boolean perImage, int n, int c, int s) {
+        if (perImage) {
+            return ncs;
+        }
+        float[] out = new float[ncs.length];
+        for (int image = 0; image < n; image++) {
+            for (int k = 0; k < c; k++) {
+                System.arraycopy(ncs, (image * c + k) * s, out, layout(false, n, c, s, image, k, 0), s);
+            }
+        }
+        return out;
+    }
+}

@@ -204,7 +204,7 @@ public final class BoundaryLoss implements Loss {
         // The whole input is checked, also what the crop drops, so that positions are the input's.
         Checks.requireFinite("gt", gt);
         Checks.requireIntegral("gt", gt);
-        String expected = "(N, H, W) = [" + n + ", " + h + ", " + w + "] or (N, 1, H, W)";
+        String expected = "(N, H, W) = (" + n + ", " + h + ", " + w + ") or (N, 1, H, W)";
         Tensor maps = gt;
         if (gt.rank() == 4 && gt.dim(1) == 1) {
             maps = gt.squeeze(1);

@@ -316,8 +316,8 @@ public final class CcsLoss implements Loss {
         }
         Checks.requireRank("embeddings", embeddings, 3, "(B, A, E)");
         if (embeddings.dim(0) != batch || embeddings.dim(1) != anchorCount || embeddings.dim(2) == 0) {
-            throw new IllegalArgumentException("embeddings: expected shape (B, A, E) = [" + batch + ", " + anchorCount
-                + ", E >= 1] as anchors " + anchors.shape() + ", got " + embeddings.shape());
+            throw new IllegalArgumentException("embeddings: expected shape (B, A, E) = (" + batch + ", " + anchorCount
+                + ", E >= 1) as anchors " + anchors.shape() + ", got " + embeddings.shape());
         }
         int embeddingSize = embeddings.dim(2);
         Checks.requireRank("weights", weights, 2, "(E, K)");
@@ -327,8 +327,8 @@ public final class CcsLoss implements Loss {
         }
         Checks.requireRank("annotations", annotations, 3, "(B, M, 5)");
         if (annotations.dim(0) != batch || annotations.dim(2) != 5) {
-            throw new IllegalArgumentException("annotations: expected shape (B, M, 5) = [" + batch
-                + ", M, 5] (x1, y1, x2, y2, label), got " + annotations.shape());
+            throw new IllegalArgumentException("annotations: expected shape (B, M, 5) = (" + batch
+                + ", M, 5) of x1, y1, x2, y2, label, got " + annotations.shape());
         }
         return new int[] {batch, anchorCount, embeddingSize, weights.dim(1)};
     }

@@ -78,7 +78,8 @@ public final class Options {
 
     /** An optional integer: null when absent. */
     public Integer optionalInteger(String key, int min, int max) {
-        return has(key) ? integer(key, 0, min, max) : markRead(key);
+        // Integer.valueOf: with a bare int the conditional would unbox markRead's null (NPE when absent).
+        return has(key) ? Integer.valueOf(integer(key, 0, min, max)) : markRead(key);
     }
 
     private Integer markRead(String key) {

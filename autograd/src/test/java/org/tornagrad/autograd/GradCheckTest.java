@@ -1,0 +1,57 @@
+package org.tornagrad.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.tornagrad.tensor.Tensor;
+
+/**
+ * GradCheck must catch a backward that disagrees with the forward. Every rule of the library is
+ * right (VariableOpsTest), so the wrong gradients here are made honestly from outside: detach()
+ * hides a path from the analytic gradient that the numeric one still sees, and a kink inside the
+ * finite-difference step makes the two disagree by construction.
+ */
+class GradCheckTest {
+    private static final Tensor X = GradCheck.randomInput(1, 0.5f, 2f, 3, 4);
+
+    @Test
+    void passesWhenTheBackwardIsRight() {
+        GradCheck.Result r = GradCheck.defaults().check(v -> v[0].mul(v[0]), X);
+        assertTrue(r.passed, r.toString());
+        assertTrue(r.worstError <= 1, "worst error within tolerance: " + r.worstError);
+    }
+
+    @Test
+    void failsWhenDetachHidesHalfOfTheGradient() {
+        // Forward x * x, but the analytic gradient only sees one factor: x instead of 2x.
+        GradCheck.Result r = GradCheck.defaults().check(v -> v[0].mul(v[0].detach()), X);
+        assertFalse(r.passed, r.toString());
+        assertTrue(r.worstError > 1, "worst error beyond tolerance: " + r.worstError);
+        assertTrue(r.toString().contains("FAILED") && r.worst.contains("input 0"), r.toString());
+    }
+
+    @Test
+    void failsWhenOneOfTwoInputsIsCutFromTheGraph() {
+        // d(x * y)/dy = x numerically, but detach leaves y with no analytic gradient at all.
+        Tensor y = GradCheck.randomInput(2, 0.5f, 2f, 3, 4);
+        GradCheck.Result r = GradCheck.defaults().check(v -> v[0].mul(v[1].detach()).add(v[1].mul(0f)), X, y);
+        assertFalse(r.passed, r.toString());
+        assertTrue(r.worst.contains("input 1"), "the mismatch is reported on the cut input: " + r.worst);
+    }
+
+    @Test
+    void failsAtAKinkInsideTheStep() {
+        // relu at exactly 0: PyTorch's analytic gradient is 0, the central difference sees 1/2.
+        Tensor zeros = Tensor.zeros(2, 2);
+        GradCheck.Result r = GradCheck.defaults().check(v -> v[0].relu(), zeros);
+        assertFalse(r.passed, r.toString());
+    }
+
+    @Test
+    void aLooseEnoughToleranceAcceptsTheSameMismatch() {
+        // The same detached function passes once the tolerance exceeds the error: the tolerance is what decides.
+        GradCheck.Result r = GradCheck.defaults().withTolerance(10, 1).check(v -> v[0].mul(v[0].detach()), X);
+        assertTrue(r.passed, r.toString());
+    }
+}

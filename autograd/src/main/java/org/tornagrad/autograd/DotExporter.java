@@ -27,17 +27,17 @@ public final class DotExporter {
         while (!todo.isEmpty()) {
             Variable v = todo.pop();
             int id = ids.get(v);
-            String label = (v.name() != null ? v.name() + "\\n" : "") + v.shape()
+            String label = (v.name() != null ? escape(v.name()) + "\\n" : "") + v.shape()
                 + (v.requiresGrad() ? "" : "\\nno grad");
-            sb.append("  v").append(id).append(" [shape=box, label=\"").append(escape(label)).append("\"")
+            sb.append("  v").append(id).append(" [shape=box, label=\"").append(label).append("\"")
                 .append(v.isLeaf() && v.requiresGrad() ? ", style=filled, fillcolor=lightblue" : "")
                 .append(v == root ? ", style=filled, fillcolor=lightyellow" : "").append("];\n");
             Node node = v.creator();
             if (node == null) {
                 continue;
             }
-            String opLabel = node.op + (node.detail.isEmpty() ? "" : "\\n" + node.detail);
-            sb.append("  op").append(id).append(" [shape=ellipse, label=\"").append(escape(opLabel)).append("\"];\n");
+            String opLabel = escape(node.op) + (node.detail.isEmpty() ? "" : "\\n" + escape(node.detail));
+            sb.append("  op").append(id).append(" [shape=ellipse, label=\"").append(opLabel).append("\"];\n");
             sb.append("  op").append(id).append(" -> v").append(id).append(";\n");
             for (Variable in : node.inputs) {
                 Integer inId = ids.get(in);
@@ -52,7 +52,13 @@ public final class DotExporter {
         return sb.append("}\n").toString();
     }
 
+    /**
+     * Text as a DOT string body: backslashes and quotes escaped (a name ending in a backslash, or
+     * holding one before a quote, would otherwise end the string), line breaks as DOT's {@code \n}.
+     * Applied to the user's text only, before the label's own {@code \n} separators are added.
+     */
     private static String escape(String s) {
-        return s.replace("\"", "\\\"");
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\r\n", "\\n").replace("\n", "\\n")
+            .replace("\r", "\\n");
     }
 }

@@ -24,7 +24,9 @@ import org.tornagrad.tensor.Tensor;
  * </pre>
  * Defaults are the seed's: {@code theta0 = 3}, {@code theta = 5}, {@code reduction = mean} (over
  * the N·C terms; {@code sum}, or {@code none} giving shape (N, C)). Gradients follow PyTorch's:
- * each pooling window's gradient goes to its first arg-max.
+ * each pooling window's gradient goes to its first arg-max. With {@code theta0 = 1} the pooling
+ * is the identity, every boundary map is 0 and each term is exactly 1 (zero gradient), as in the
+ * seed.
  *
  * <p>Where this departs from the seed, and why:
  * <ul>

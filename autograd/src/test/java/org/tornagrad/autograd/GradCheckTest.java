@@ -41,6 +41,14 @@ class GradCheckTest {
     }
 
     @Test
+    void failsWhenTheWholeOutputIsCutFromTheGraph() {
+        // No path from the input to the output requires a gradient: analytic 0, numeric 2x.
+        GradCheck.Result r = GradCheck.defaults().check(v -> v[0].detach().square(), X);
+        assertFalse(r.passed, r.toString());
+        assertTrue(r.worst.contains("analytic 0.0"), r.worst);
+    }
+
+    @Test
     void failsAtAKinkInsideTheStep() {
         // relu at exactly 0: PyTorch's analytic gradient is 0, the central difference sees 1/2.
         Tensor zeros = Tensor.zeros(2, 2);

@@ -344,6 +344,9 @@ def active_contour_loss(arrays, opts, leaves):
                          % (tuple(y_true.shape), tuple(y_pred.shape)))
     if y_pred.shape[2] < 3 or y_pred.shape[3] < 3:
         raise ValueError("active-contour needs H, W >= 3, got %s" % (tuple(y_pred.shape),))
+    for name, t in (("y_pred", y_pred.detach()), ("y_true", y_true)):   # probabilities and a mask
+        if not bool(((t >= 0) & (t <= 1)).all()):
+            raise ValueError("active-contour %s must lie in [0, 1]" % name)
     dr = y_pred[:, :, 1:, :] - y_pred[:, :, :-1, :]
     dc = y_pred[:, :, :, 1:] - y_pred[:, :, :, :-1]
     dr = dr[:, :, 1:, :-2] ** 2

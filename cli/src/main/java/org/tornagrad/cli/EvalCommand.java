@@ -1,0 +1,151 @@
+package org.tornagrad.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.tornagrad.autograd.Variable;
+import org.tornagrad.kernels.Backend;
+import org.tornagrad.kernels.Backends;
+import org.tornagrad.losses.Loss;
+import org.tornagrad.losses.Losses;
+import org.tornagrad.tensor.Npy;
+import org.tornagrad.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tornagrad eval LOSS NAME=FILE.npy...}: one loss on inputs read from .npy files. Prints one
+ * JSON object (a contract scripts parse) and writes a float32 .npy gradient per differentiated input.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Computes one loss on .npy inputs and writes its gradients.",
+        "",
+        "Prints one JSON object on stdout, e.g.",
+        "  {\"loss\": \"dice\", \"backend\": \"java\", \"value\": 0.1234, \"grads\": {\"inputs\": \"DIR/inputs.npy\"}}",
+        "With reduction=none, value is a nested array and \"shape\" gives its shape; the gradients are",
+        "then those of the sum of the terms. Each gradient is a float32 .npy of its input's shape.",
+        "",
+        "Inputs by loss:",
+        "  dice, bce-dice, iou, focal: inputs=LOGITS.npy targets=TARGETS.npy",
+        "  active-contour:            y_true=... y_pred=PROBABILITIES.npy",
+        "  boundary:                  pred=LOGITS.npy gt=LABELS.npy",
+        "  ccs:                       anchors=... embeddings=... weights=... annotations=...",
+        "Differentiated inputs: inputs, y_pred, pred, embeddings.",
+        ""})
+final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "LOSS",
+        description = "dice, bce-dice, iou, focal, active-contour, boundary or ccs.")
+    String lossName;
+
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "NAME=FILE.npy",
+        description = "One per input of the loss.")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
+        description = "A loss option, snake_case as in docs/loss-options.md (booleans true/false); repeatable.")
+    Map<String, String> options = new LinkedHashMap<>();
+
+    @Option(names = "--grads", paramLabel = "DIR",
+        description = "Folder for the gradient files (created if missing); default: a fresh temporary folder.")
+    Path gradsDir;
+
+    @Mixin
+    BackendOption backend;
+
+    @Override
+    public Integer call() throws IOException {
+        Backend chosen = backend.resolve();
+        Loss loss = Losses.create(lossName, options);
+        Map<String, Path> files = LossInputs.parse(loss, inputs);
+        LossInputs.requireAll(loss, files);
+        Map<String, Tensor> tensors = LossInputs.read(files);
+        Path dir = gradsDir == null ? Files.createTempDirectory("tornagrad-grads-") : prepare(gradsDir);
+        Map<String, Path> gradFiles = new LinkedHashMap<>();
+        for (String name : loss.differentiated()) {
+            gradFiles.put(name, dir.resolve(name + ".npy"));
+        }
+        refuseOverwritingInputs(files, gradFiles);
+
+        Tensor value;
+        Map<String, Tensor> grads = new LinkedHashMap<>();
+        try (Backends.Scope scope = Backends.use(chosen)) {
+            Map<String, Variable> vars = LossInputs.variables(loss, tensors);
+            Variable out = loss.compute(vars);
+            value = out.data();
+            if (out.requiresGrad()) {
+                // d(sum of the terms)/d(input): for a scalar loss, simply its gradient.
+                out.backward(Tensor.ones(out.shape().dims()));
+            }
+            for (String name : loss.differentiated()) {
+                Tensor g = vars.get(name).grad();
+                grads.put(name, g != null ? g : Tensor.zeros(tensors.get(name).shape().dims()));
+            }
+        }
+        for (Map.Entry<String, Tensor> e : grads.entrySet()) {
+            Npy.write(gradFiles.get(e.getKey()), e.getValue());
+        }
+        spec.commandLine().getOut().println(json(loss.name(), chosen.name(), value, gradFiles));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    static String json(String loss, String backend, Tensor value, Map<String, Path> gradFiles) {
+        StringBuilder sb = new StringBuilder("{\"loss\": ").append(Json.string(loss))
+            .append(", \"backend\": ").append(Json.string(backend))
+            .append(", \"value\": ").append(Json.array(value));
+        if (value.rank() > 0) {
+            sb.append(", \"shape\": ").append(Json.ints(value.shape().dims()));
+        }
+        sb.append(", \"grads\": {");
+        boolean first = true;
+        for (Map.Entry<String, Path> e : gradFiles.entrySet()) {
+            sb.append(first ? "" : ", ").append(Json.string(e.getKey())).append(": ")
+                .append(Json.string(e.getValue().toString()));
+            first = false;
+        }
+        return sb.append("}}").toString();
+    }
+
+    private static Path prepare(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--grads: expected a directory, got the file '" + dir + "'");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--grads: expected a directory that can be created, got '" + dir
+                + "' (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalArgumentException("--grads: expected a writable directory, got '" + dir + "'");
+        }
+        return dir;
+    }
+
+    /** A gradient written over one of the input files would destroy the user's data. */
+    private static void refuseOverwritingInputs(Map<String, Path> inputs, Map<String, Path> gradFiles) throws IOException {
+        for (Map.Entry<String, Path> g : gradFiles.entrySet()) {
+            for (Map.Entry<String, Path> in : inputs.entrySet()) {
+                if (Files.exists(g.getValue()) && Files.exists(in.getValue())
+                        && Files.isSameFile(g.getValue(), in.getValue())) {
+                    throw new IllegalArgumentException("--grads: expected a folder where the gradient file "
+                        + g.getValue() + " would not overwrite input " + in.getKey() + ", got '"
+                        + g.getValue().getParent() + "'");
+                }
+            }
+        }
+    }
+}

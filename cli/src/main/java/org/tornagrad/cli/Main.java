@@ -1,0 +1,82 @@
+package org.tornagrad.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code tornagrad} command. Exit codes: 0 success, 2 bad usage or bad input (one line on
+ * stderr naming the argument, the expected and the actual value), 1 internal error.
+ */
+@Command(name = "tornagrad",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Reverse-mode autograd in Java and seven segmentation/detection losses.",
+    subcommands = {EvalCommand.class, DemoCommand.class, GraphCommand.class, BackendsCommand.class,
+        CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:internal error", "2:bad usage or bad input (one line on stderr)"})
+public final class Main implements Runnable {
+    /** Exit code for bad usage or bad input. */
+    public static final int USAGE = 2;
+    /** Exit code for an internal error. */
+    public static final int INTERNAL = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "command: expected one of eval, demo, graph, backends (see tornagrad --help), got none");
+    }
+
+    /** The command line with this project's error handling; output goes to {@code out} and {@code err}. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler(Errors::onParameterException);
+        cl.setExecutionExceptionHandler(Errors::onExecutionException);
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = commandLine(out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** {@code tornagrad --version}: the project version, the JVM and the backends found. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {
+                "tornagrad " + projectVersion(),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
+                "backends: " + String.join(", ", org.tornagrad.kernels.Backends.names())
+            };
+        }
+
+        static String projectVersion() {
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    Properties p = new Properties();
+                    p.load(in);
+                    return p.getProperty("version", "unknown");
+                }
+            } catch (IOException e) {
+                // fall through to "unknown"
+            }
+            return "unknown";
+        }
+    }
+}

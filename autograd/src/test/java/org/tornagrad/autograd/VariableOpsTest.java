@@ -146,6 +146,7 @@ class VariableOpsTest {
         c.add(of("unsqueeze", "unsqueeze", t(x3), v -> v[0].unsqueeze(1), n -> Reference.unsqueeze(n[0], 1)));
         c.add(of("squeeze", "squeeze", t(uniform(48, -2, 2, 3, 1, 4)), v -> v[0].squeeze(1), n -> n[0].reshape(3, 4)));
         c.add(of("pad", "pad", t(x3), v -> v[0].pad(1, 2, 1, -7f), n -> Reference.pad(n[0], 1, 2, 1, -7)));
+        c.add(of("pad axis -1", "pad", t(x3), v -> v[0].pad(-1, 0, 3, 2.5f), n -> Reference.pad(n[0], 2, 0, 3, 2.5)));
         Tensor a = uniform(49, -2, 2, 2, 3);
         Tensor b = uniform(50, -2, 2, 2, 2);
         c.add(of("concat axis 1", "concat", t(a, b), v -> Variable.concat(1, v[0], v[1]),
@@ -153,6 +154,9 @@ class VariableOpsTest {
         c.add(of("concat a part twice", "concat", t(a, b), v -> Variable.concat(-1, v[0], v[1], v[0]),
             n -> Reference.concat(1, n[0], n[1], n[0])));
         Tensor a2 = uniform(51, -2, 2, 2, 3);
+        Tensor constantPart = uniform(68, -2, 2, 2, 4);
+        c.add(of("concat with a constant part", "concat", t(a), v -> Variable.concat(1, Variable.constant(constantPart), v[0]),
+            n -> Reference.concat(1, Nd.of(constantPart), n[0])));
         c.add(of("stack axis 0", "stack", t(a, a2), v -> Variable.stack(0, v[0], v[1]), n -> Reference.stack(0, n[0], n[1])));
         c.add(of("stack axis -1", "stack", t(a, a2), v -> Variable.stack(-1, v[0], v[1]),
             n -> Reference.stack(-1, n[0], n[1])));
@@ -188,6 +192,18 @@ class VariableOpsTest {
             n -> { Nd z = Reference.matmul(n[0], n[1]);
                    return Nd.zip(Reference.softmax(z, 1), z.map(Reference::sigmoid), (p, q) -> p * q)
                        .sum(new int[] {0, 1}, false).map(q -> q / 15); }));
+        // Ops fed by views (transposed, strided, expanded), which the kernels read through strides.
+        c.add(of("composite on views: softmax(sigmoid(slice(x^T)) @ exp(slice(x)))", "",
+            t(uniform(69, -1, 1, 4, 6)),
+            v -> v[0].transpose(0, 1).slice(0, 1, 6, 2).sigmoid().matmul(v[0].slice(1, 0, 3, 1).exp()).softmax(0),
+            n -> Reference.softmax(Reference.matmul(
+                Reference.slice(Reference.permute(n[0], 1, 0), 0, 1, 6, 2).map(Reference::sigmoid),
+                Reference.slice(n[0], 1, 0, 3, 1).map(Math::exp)), 0)));
+        c.add(of("composite on views: sum(expand(x) * y, axes (0, 2)) / permute(z)", "",
+            t(uniform(70, -1, 1, 3, 1), uniform(71, -1, 1, 4), signed(72, 0.5, 2, 1, 3)),
+            v -> v[0].expand(2, 3, 4).mul(v[1]).sum(new int[] {0, 2}, false).div(v[2].permute(1, 0).reshape(3)),
+            n -> Nd.zip(Nd.zip(Reference.expand(n[0], 2, 3, 4), n[1], (p, q) -> p * q).sum(new int[] {0, 2}, false),
+                n[2].reshape(3), (p, q) -> p / q)));
         return c;
     }
 

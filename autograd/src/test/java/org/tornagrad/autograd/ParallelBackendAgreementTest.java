@@ -107,6 +107,15 @@ class ParallelBackendAgreementTest {
         c.add(new Case("concat", v -> Variable.concat(0, v[0], v[1], v[0]), x3, uniform(40, -1, 1, 10, 50, 60)));
         c.add(new Case("expand", v -> v[0].expand(40, 50, 60), uniform(41, -1, 1, 50, 1)));
 
+        float[] rowIndex = new float[1000];
+        java.util.Random r = new java.util.Random(44);
+        for (int i = 0; i < rowIndex.length; i++) {
+            rowIndex[i] = r.nextInt(500);
+        }
+        Tensor index = Tensor.vector(rowIndex);
+        c.add(new Case("gatherRows 1000 of 500 rows (repeats: scatter-add order)",
+            v -> v[0].gatherRows(Variable.constant(index)), uniform(45, -1, 1, 500, 100)));
+
         // A loss-shaped composite: mean BCE of sigmoid logits against soft targets.
         c.add(new Case("mean(bce(sigmoid(x), t))", v -> v[0].sigmoid().binaryCrossEntropy(v[1]).mean(),
             uniform(42, -20, 20, 2, 1, 256, 256), uniform(43, 0, 1, 2, 1, 256, 256)));

@@ -48,14 +48,16 @@ public final class Options {
         if (v == null) {
             return defaultValue;
         }
+        // An upper bound of Float.MAX_VALUE or more only excludes infinity: say so rather than print 3.4E38.
+        String range = max >= Float.MAX_VALUE ? "a finite number >= " + min : "a number in [" + min + ", " + max + "]";
         double d;
         try {
             d = Double.parseDouble(v);
         } catch (NumberFormatException e) {
-            throw bad(key, "a number in [" + min + ", " + max + "]", v);
+            throw bad(key, range, v);
         }
         if (!(d >= min && d <= max)) {
-            throw bad(key, "a number in [" + min + ", " + max + "]", v);
+            throw bad(key, range, v);
         }
         return d;
     }

@@ -69,7 +69,7 @@ public final class Binary {
             case GT: return x > y ? 1f : 0f;
             case GE: return x >= y ? 1f : 0f;
             case BCE: return bce(x, y);
-            default: return Float.NaN;
+            default: return Unary.unknownOp(x);
         }
     }
 

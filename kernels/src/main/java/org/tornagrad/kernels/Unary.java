@@ -72,7 +72,7 @@ public final class Unary {
             case RSUB_SCALAR: return a - x;
             case RECIPROCAL: return 1f / x;
             case TANH: return (float) Math.tanh(x);
-            default: return Float.NaN;
+            default: return unknownOp(x);
         }
     }
 
@@ -101,8 +101,18 @@ public final class Unary {
             case RSUB_SCALAR: return -1f;
             case RECIPROCAL: return -y * y;
             case TANH: return 1f - y * y;
-            default: return Float.NaN;
+            default: return unknownOp(x);
         }
+    }
+
+    /**
+     * The value of an unknown op code: NaN, computed from {@code x} at run time rather than written
+     * as the constant {@code Float.NaN}, because TornadoVM 5.2's OpenCL code generator prints a NaN
+     * constant as {@code NaNF}, which does not compile, and the whole kernel then falls back to
+     * Java. {@code (x - x)} is 0 or NaN, and either times infinity is NaN.
+     */
+    static float unknownOp(float x) {
+        return (x - x) * Float.POSITIVE_INFINITY;
     }
 
     /** The logistic function, computed as PyTorch computes it in float32. */

@@ -411,6 +411,7 @@ public final class Tensor {
         int a = shape.axis(axis);
         int cols = shape.dim(a);
         int rows = cols == 0 ? 0 : size() / cols;
+        requireNonNull("g", g);
         if (indices.length != rows || g.size() != rows) {
             throw new IllegalArgumentException("indices, g: expected " + rows + " entries for axis " + axis + " of shape "
                 + shape + ", got " + indices.length + " and " + g.size());
@@ -861,10 +862,20 @@ public final class Tensor {
             throw new IllegalArgumentException("index: expected a 1-d tensor of " + (rank() == 2 ? dim(0) : -1)
                 + " row numbers for source shape " + shape + ", got " + (index == null ? "null" : index.shape));
         }
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows: expected >= 0, got " + rows);
+        }
+        float[] idx = index.contiguousData();
+        for (int i = 0; i < index.size(); i++) {
+            if (!(idx[i] >= 0 && idx[i] < rows) || idx[i] != Math.rint(idx[i])) {
+                throw new IllegalArgumentException("index: expected integers in [0, " + (rows - 1) + "], got " + idx[i]
+                    + " at position " + i);
+            }
+        }
         int cols = dim(1);
-        float[] out = new float[rows * cols];
+        float[] out = new float[Shape.of(rows, cols).size()];
         if (out.length > 0) {
-            backend().scatterAddRows(contiguousData(), cols, index.contiguousData(), index.size(), out, rows);
+            backend().scatterAddRows(contiguousData(), cols, idx, index.size(), out, rows);
         }
         return wrap(out, Shape.of(rows, cols));
     }

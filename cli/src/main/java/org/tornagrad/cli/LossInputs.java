@@ -45,23 +45,13 @@ final class LossInputs {
         }
     }
 
-    /** Reads each file; NaN and infinity are refused here, before any loss sees them. */
+    /** Reads each file (the losses themselves refuse NaN, infinity and out-of-range values). */
     static Map<String, Tensor> read(Map<String, Path> files) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : files.entrySet()) {
-            Tensor t = Npy.read(e.getValue());
-            requireFinite(e.getKey() + " (" + e.getValue() + ")", t);
-            tensors.put(e.getKey(), t);
+            tensors.put(e.getKey(), Npy.read(e.getValue()));
         }
         return tensors;
-    }
-
-    static void requireFinite(String what, Tensor t) {
-        int i = t.firstNonFinite();
-        if (i >= 0) {
-            throw new IllegalArgumentException(what + ": expected finite values, got " + t.toArray()[i]
-                + " at flat index " + i + " of shape " + t.shape());
-        }
     }
 
     /** The loss's inputs as variables: params for the differentiated ones, constants for the rest. */

@@ -1,0 +1,129 @@
+package org.tornagrad.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoCommandTest {
+    @TempDir
+    Path dir;
+
+    /** The table's row of {@code loss}: name, first, last, IoU (+ note mark), ms/step, backend, options. */
+    private static String[] row(String table, String loss) {
+        return table.lines().filter(l -> l.startsWith(loss + " ")).findFirst()
+            .orElseThrow(() -> new AssertionError("no row for " + loss + " in\n" + table)).trim().split("\\s+");
+    }
+
+    private static double score(String[] row) {
+        return Double.parseDouble(row[3].replaceAll("[a-z]$", ""));
+    }
+
+    @Test
+    void everyLossImprovesAndThePictureHasARowPerLoss() throws IOException {
+        Path png = dir.resolve("demo.png");
+        Cli.Run run = Cli.run("demo", "--steps", "60", "--size", "32", "--out", png.toString(), "--backend", "java");
+        assertEquals(0, run.code(), run::toString);
+
+        List<String> lines = run.out().lines().toList();
+        assertEquals(List.of("loss", "first", "last", "IoU", "ms/step", "backend", "options"),
+            List.of(lines.get(0).trim().split("\\s+")));
+        for (String loss : List.of("dice", "bce-dice", "iou", "focal", "active-contour", "boundary", "ccs")) {
+            String[] r = row(run.out(), loss);
+            double first = Double.parseDouble(r[1]);
+            double last = Double.parseDouble(r[2]);
+            assertTrue(last < 0.5 * first, () -> loss + " should at least halve: " + String.join(" ", r));
+            // Boundary loss looks only near edges and leaves interiors noisy; random logits score about 0.1.
+            assertTrue(score(r) > 0.25, () -> loss + " score: " + String.join(" ", r));
+            assertTrue(Double.parseDouble(r[4]) > 0, loss);
+            assertEquals("java", r[5]);
+        }
+        // The region losses and the weighted-down active contour recover the target.
+        for (String loss : List.of("dice", "bce-dice", "iou", "focal", "active-contour", "ccs")) {
+            assertTrue(score(row(run.out(), loss)) > 0.9, () -> loss + ": " + run.out());
+        }
+
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img);
+        int panel = 32 * Math.round(192f / 32);
+        assertTrue(img.getHeight() > 7 * panel && img.getHeight() < 8 * panel + 200, () -> "height " + img.getHeight());
+        assertTrue(img.getWidth() > 3 * panel, () -> "width " + img.getWidth());
+        assertTrue(run.err().endsWith("wrote " + png + System.lineSeparator()), run.err());
+    }
+
+    @Test
+    void progressIsPlainLinesWhenStderrIsNotATerminal() {
+        Cli.Run run = Cli.run("demo", "--loss", "dice", "--steps", "8", "--size", "24", "--out", dir.resolve("d.png").toString());
+        assertEquals(0, run.code(), run::toString);
+        assertFalse(run.err().contains("\r"), run.err());
+        List<String> progress = run.err().lines().filter(l -> l.contains("step")).toList();
+        assertEquals("[1/1] dice           step 1/8 loss", progress.get(0).substring(0, 34));
+        assertTrue(progress.get(progress.size() - 1).contains("step 8/8"), progress::toString);
+        assertTrue(progress.size() <= 6, progress::toString);
+        assertEquals(2, run.out().lines().count(), "header and one row: " + run.out());
+    }
+
+    @Test
+    void progressUpdatesOneLineInPlaceOnATerminal() {
+        StringWriter sw = new StringWriter();
+        Progress p = new Progress(new PrintWriter(sw), true);
+        p.start("[1/1] dice", 4);
+        for (int i = 1; i <= 4; i++) {
+            p.update(i, 0.5f / i);
+        }
+        String s = sw.toString();
+        assertTrue(s.startsWith("\r[1/1] dice [######"), s);
+        assertTrue(s.contains("4/4  loss 0.12500\u001b[K"), s);
+        assertEquals(1, s.split("\n", -1).length - 1, "one line, redrawn with carriage returns: " + s);
+        int redraws = s.split("\r", -1).length - 1;
+        assertTrue(redraws >= 2 && redraws <= 4, "drawn at the start and at the end, throttled between: " + s);
+        assertTrue(s.endsWith(System.lineSeparator()), "ends the line when done");
+    }
+
+    @Test
+    void aListOfLossesRunsThoseOnly() {
+        Cli.Run run = Cli.run("demo", "--loss", "ccs,boundary", "--steps", "3", "--size", "24",
+            "--out", dir.resolve("d.png").toString(), "--backend", "parallel");
+        assertEquals(0, run.code(), run::toString);
+        assertEquals(List.of("ccs", "boundary"),
+            run.out().lines().skip(1).filter(l -> !l.contains(":")).map(l -> l.split("\\s+")[0]).toList());
+        assertEquals("parallel", row(run.out(), "ccs")[5]);
+    }
+
+    private static void assertUsageError(Cli.Run run, String fragment) {
+        assertEquals(2, run.code(), run::toString);
+        assertEquals("", run.out(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        assertTrue(run.errLines().get(0).startsWith("tornagrad demo: "), run.errLines()::toString);
+        assertTrue(run.errLines().get(0).contains(fragment), () -> "expected '" + fragment + "' in " + run.errLines());
+    }
+
+    @Test
+    void badArguments() {
+        assertUsageError(Cli.run("demo", "--loss", "hinge"), "--loss: expected all or one of dice, bce-dice");
+        assertUsageError(Cli.run("demo", "--steps", "0"), "--steps: expected an integer in [1, 100000], got 0");
+        assertUsageError(Cli.run("demo", "--steps", "many"), "Invalid value for option '--steps': 'many' is not an int");
+        assertUsageError(Cli.run("demo", "--size", "8"), "--size: expected an integer in [24, 256], got 8");
+        assertUsageError(Cli.run("demo", "--lr-scale", "-1"), "--lr-scale: expected a number in (0, 1e6], got -1.0");
+        assertUsageError(Cli.run("demo", "--backend", "gpu"), "backend: expected one of");
+    }
+
+    @Test
+    void unwritableOutIsAUsageError() {
+        Path out = dir.resolve("no-such-dir").resolve("d.png");
+        Cli.Run run = Cli.run("demo", "--loss", "iou", "--steps", "1", "--size", "24", "--out", out.toString());
+        assertEquals(2, run.code(), run::toString);
+        assertTrue(run.errLines().get(run.errLines().size() - 1).contains("--out: expected a writable .png path"),
+            run::toString);
+    }
+}

@@ -54,7 +54,11 @@ class PyTorchParityTest {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail("CI=true and the parity suite cannot run: " + answers.unavailable());
             }
-            Assumptions.abort(answers.unavailable());
+            // One skipped test carrying the message: surefire counts and shows it, where an
+            // aborted factory would vanish from the report.
+            String why = answers.unavailable();
+            System.out.println("PyTorch parity suite skipped: " + why);
+            return Stream.of(dynamicTest("PyTorch parity suite", () -> Assumptions.abort(why)));
         }
         Map<String, List<ParityCase>> byLoss = new LinkedHashMap<>();
         for (ParityCase c : cases) {

@@ -17,7 +17,8 @@ import org.tornagrad.autograd.Variable;
  *
  * <p>Departures from the seed: none with the defaults. Per group the BCE is a mean over that
  * group's counted elements (so in binary mode without ignored elements it is the seed's mean);
- * all-ignored groups are dropped.
+ * all-ignored groups are dropped; a Dice ratio of 0/0 ({@code smoothDenominator = eps = 0} and a
+ * group with {@code Σ p + Σ t = 0}) is an IllegalArgumentException, where PyTorch gives NaN.
  *
  * <pre>{@code
  * BceDiceLoss loss = new BceDiceLoss();                          // the seed
@@ -53,7 +54,7 @@ public final class BceDiceLoss extends RegionLoss {
     @Override
     Variable terms(RegionGroups g) {
         Variable bce = g.mean(g.probabilities().binaryCrossEntropy(g.targets()));
-        return bce.add(DiceLoss.diceTerms(g, smoothing));
+        return bce.add(DiceLoss.diceTerms(NAME, g, smoothing));
     }
 
     public float smoothNumerator() {

@@ -21,7 +21,9 @@ import org.tornagrad.autograd.Variable;
  * <p>Departures from the seed: none with the defaults. Beyond it, a group whose elements are all
  * ignored is dropped rather than scored {@code 1 - smooth/smooth = 0} (it would pull the mean
  * down for classes absent from the batch), and inputs are checked (finite, targets in [0, 1],
- * labels integral and in range) where the seed would compute NaN or index out of bounds.
+ * labels integral and in range) where the seed would compute NaN or index out of bounds; and
+ * with {@code smoothDenominator = eps = 0} a group with {@code Σ p + Σ t = 0} (0/0, NaN in
+ * PyTorch) is an IllegalArgumentException naming those options.
  *
  * <pre>{@code
  * DiceLoss dice = DiceLoss.builder().mode(RegionLoss.Mode.MULTICLASS).ignoreIndex(255).build();
@@ -56,15 +58,15 @@ public final class DiceLoss extends RegionLoss {
 
     @Override
     Variable terms(RegionGroups groups) {
-        return diceTerms(groups, smoothing);
+        return diceTerms(NAME, groups, smoothing);
     }
 
     /** {@code 1 - (2 I + smooth_numerator) / max(S + smooth_denominator, eps)} per group. */
-    static Variable diceTerms(RegionGroups g, Smoothing s) {
+    static Variable diceTerms(String loss, RegionGroups g, Smoothing s) {
         Variable p = g.probabilities();
         Variable intersection = g.sum(p.mul(g.targets()));
         Variable total = g.sum(p).add(g.sum(g.targets()));
-        Variable denominator = g.safeDenominator(total.add(s.denominator()).clampMin(s.eps()));
+        Variable denominator = g.ratioDenominator(loss, "sum(p) + sum(t)", total, s);
         return intersection.mul(2f).add(s.numerator()).div(denominator).rsub(1f);
     }
 

@@ -24,7 +24,10 @@ import org.tornagrad.tensor.Tensor;
  * <p>Departures from the seed: none with the defaults. The seed applies the focal factor to the
  * batch-mean BCE, which is not the focal loss of the paper (it reweighs the whole batch, not each
  * element); it stays the default for parity, and the paper's loss is the PER_ELEMENT variant.
- * The seed's unused {@code smooth} argument is not offered.
+ * The seed's unused {@code smooth} argument is not offered. With {@code 0 < gamma < 1} the
+ * per-element variant's gradient at {@code p_t = 1} exactly (a saturated, correct prediction) is
+ * {@code 0·inf = NaN}, in PyTorch as here; use {@code gamma = 0} or {@code gamma >= 1} with
+ * saturating logits.
  *
  * <pre>{@code
  * FocalLoss focal = FocalLoss.builder().variant(FocalLoss.Variant.PER_ELEMENT).alpha(0.25).gamma(2).build();

@@ -15,7 +15,8 @@ import org.tornagrad.autograd.Variable;
  * docs/loss-options.md.
  *
  * <p>Departures from the seed: none with the defaults. A group whose elements are all ignored
- * is dropped, not scored; bad inputs are IllegalArgumentExceptions rather than NaN.
+ * is dropped, not scored; bad inputs are IllegalArgumentExceptions rather than NaN, and so is a
+ * group with {@code U = 0} under {@code smoothDenominator = eps = 0} (0/0, NaN in PyTorch).
  *
  * <pre>{@code
  * IouLoss iou = IouLoss.builder().perImage(true).smooth(0).eps(1e-7).build();
@@ -53,7 +54,7 @@ public final class IouLoss extends RegionLoss {
         Variable p = g.probabilities();
         Variable intersection = g.sum(p.mul(g.targets()));
         Variable union = g.sum(p.add(g.targets())).sub(intersection);
-        Variable denominator = g.safeDenominator(union.add(smoothing.denominator()).clampMin(smoothing.eps()));
+        Variable denominator = g.ratioDenominator(NAME, "union sum(p + t) - sum(p t)", union, smoothing);
         return intersection.add(smoothing.numerator()).div(denominator).rsub(1f);
     }
 

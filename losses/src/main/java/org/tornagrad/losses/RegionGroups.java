@@ -94,6 +94,28 @@ final class RegionGroups {
     }
 
     /**
+     * The denominator {@code max(total + smooth_denominator, eps)} of a dice or iou ratio, with
+     * empty groups set to 1. With {@code smooth_denominator = eps = 0} a group whose {@code total}
+     * is 0 would give 0/0: PyTorch returns NaN (and NaN gradients for every input); here it is an
+     * IllegalArgumentException naming the options.
+     */
+    Variable ratioDenominator(String loss, String total, Variable sum, RegionLoss.Smoothing s) {
+        Variable den = safeDenominator(sum.add(s.denominator()).clampMin(s.eps()));
+        if (s.denominator() == 0f && s.eps() == 0f) {
+            float[] d = den.data().toArray();
+            for (int g = 0; g < d.length; g++) {
+                if (d[g] == 0f) {
+                    throw new IllegalArgumentException(loss + " options smooth_denominator, eps: expected one of them > 0"
+                        + " since the group of image " + (rows == 1 ? "all" : String.valueOf(g / classes)) + ", class "
+                        + (g % classes) + " has " + total + " = 0 and its ratio would be 0/0, got smooth_denominator = 0,"
+                        + " eps = 0");
+                }
+            }
+        }
+        return den;
+    }
+
+    /**
      * Weighs the kept classes' terms of non-empty groups and reduces them: mean =
      * Σ w l / Σ w (0 with zero gradient when Σ w = 0), sum = Σ w l, none = the w l array.
      */

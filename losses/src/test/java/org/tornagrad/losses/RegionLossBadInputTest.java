@@ -180,6 +180,24 @@ class RegionLossBadInputTest {
         assertRejected(() -> ((RegionLoss) l).compute(Variable.param(X), null), "[inputs, targets]", "targets = null");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"dice", "iou", "bce-dice"})
+    void aZeroOverZeroRatioIsRejectedInsteadOfNaN(String loss) {
+        // p = 0 and t = 0 everywhere: sum(p) + sum(t) = 0 and the union is 0.
+        Tensor zeros = Tensor.zeros(2, 1, 3, 3);
+        assertRejected(compute(loss, opts("from_logits", "false", "smooth", "0"), zeros, zeros),
+            loss + " options smooth_denominator, eps", "expected one of them > 0", "0/0", "got smooth_denominator = 0");
+        assertRejected(compute(loss, opts("from_logits", "false", "smooth", "0", "mode", "multilabel", "per_image", "true"),
+            Tensor.zeros(2, 2, 3, 3), Tensor.zeros(2, 2, 3, 3)), "group of image 0, class 0");
+        // Either constant > 0 makes the same inputs fine.
+        for (Map<String, String> o : List.of(opts("from_logits", "false", "smooth", "0", "eps", "1e-7"),
+                opts("from_logits", "false", "smooth_numerator", "0", "smooth_denominator", "1e-5"))) {
+            float v = Losses.create(loss, o).compute(Map.of("inputs", Variable.param(zeros), "targets",
+                Variable.constant(zeros))).data().item();
+            assertTrue(Float.isFinite(v), loss + " " + o + " gives " + v);
+        }
+    }
+
     @Test
     void builderRejectsBadValuesNamingTheOption() {
         assertRejected(() -> DiceLoss.builder().smooth(-1), "smooth", ">= 0", "-1.0");

@@ -32,7 +32,9 @@ import org.tornagrad.tensor.Tensor;
  *
  * <p>Without PyTorch the suite is skipped with a message saying how to install it, unless the
  * environment variable CI is true: there it fails, so CI never passes without running it.
- * Afterwards a table of the results is printed and written to target/parity-table.md.
+ * Afterwards a table of the results is printed and written to target/parity-table.md. The case
+ * directories (inputs, case.json, PyTorch's outputs) are deleted once read, unless the
+ * environment variable TORNAGRAD_PARITY_KEEP is set.
  */
 class PyTorchParityTest {
     static final List<String> BACKENDS = List.of("java", "parallel");
@@ -50,6 +52,13 @@ class PyTorchParityTest {
         Files.createDirectories(target);
         Path work = Files.createTempDirectory(target, "parity-");
         TorchReference.Answers answers = TorchReference.run(cases, work);
+        // The answers are in memory now; keep the case files only when asked (to rerun the
+        // reference by hand), so that repeated builds do not pile them up in target/.
+        if (System.getenv("TORNAGRAD_PARITY_KEEP") == null) {
+            deleteTree(work);
+        } else {
+            System.out.println("parity cases kept in " + work);
+        }
         if (answers.unavailable() != null) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail("CI=true and the parity suite cannot run: " + answers.unavailable());
@@ -67,6 +76,14 @@ class PyTorchParityTest {
         return byLoss.entrySet().stream().map(e -> dynamicContainer(e.getKey(), e.getValue().stream()
             .flatMap(c -> BACKENDS.stream().map(backend -> dynamicTest(c.label() + " [" + backend + "]",
                 () -> check(c, backend, answers.byId().get(c.id())))))));
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     @AfterAll

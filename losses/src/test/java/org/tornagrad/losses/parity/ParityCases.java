@@ -20,7 +20,7 @@ public final class ParityCases {
     }
 
     /** Every case of every source, in order; the ids must be unique. */
-    static List<ParityCase> all() {
+    public static List<ParityCase> all() {
         List<ParityCase> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (ParityCaseSource source : SOURCES) {

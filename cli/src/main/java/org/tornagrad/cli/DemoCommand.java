@@ -66,6 +66,7 @@ final class DemoCommand implements Callable<Integer> {
                   double msPerStep, DemoImage.Row row) {
     }
 
+    @SuppressWarnings("try")    // the scope is used for its side effect: choosing the backend
     @Override
     public Integer call() {
         if (steps < 1 || steps > 100_000) {
@@ -129,6 +130,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Plain gradient descent on the task's parameter for {@code steps} steps. */
+    @SuppressWarnings("try")    // the NoGrad scope is used for its side effect: no graph for the last value
     static Result train(DemoTask task, int steps, Progress progress, String label) {
         Tensor param = task.initialParam();
         double firstScore = task.score(param);

@@ -2,6 +2,7 @@ package org.tornagrad.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.tornagrad.autograd.Variable;
 import org.tornagrad.losses.AnchorAssignment;
 import org.tornagrad.losses.Loss;
@@ -29,14 +30,15 @@ abstract class DemoTask {
         this.loss = Losses.create(lossName, options);
         this.scene = scene;
         this.lr = lr;
-        this.optionText = options.isEmpty() ? "defaults" : String.join(" ", new java.util.TreeMap<>(options).entrySet()
+        this.optionText = options.isEmpty() ? "defaults" : String.join(" ", new TreeMap<>(options).entrySet()
             .stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
     static DemoTask of(String loss, DemoScene scene, long seed, float lrScale) {
-        float pixels = scene.size * scene.size * lrScale;    // lr = rate * pixels (times the user's scale)
-        // Learning rates per pixel: these losses are means over pixels (or over a class's
-        // pixels), so their gradients shrink as 1/pixels; scaling keeps every image size alike.
+        // These losses are means over pixels (or over a class's pixels), so their gradients shrink
+        // as 1/pixels: each learning rate is a rate per pixel times the pixel count, which keeps
+        // every image size alike; --lr-scale multiplies them all.
+        float pixels = scene.size * scene.size * lrScale;
         return switch (loss) {
             case "dice", "iou" -> new Segmentation(loss, Map.of("mode", "multiclass"), scene, seed, 3f * pixels);
             case "bce-dice" -> new Segmentation(loss, Map.of("mode", "multiclass"), scene, seed, 1.5f * pixels);
@@ -44,8 +46,7 @@ abstract class DemoTask {
             case "active-contour" -> new Segmentation(loss, Map.of("weight", "1"), scene, seed, 0.5f * pixels);
             case "boundary" -> new Segmentation(loss, Map.of(), scene, seed, 0.5f * pixels);
             case "ccs" -> new Ccs(scene, seed, lrScale);
-            default -> throw new IllegalArgumentException("--loss: expected all or one of "
-                + String.join(", ", Losses.names()) + ", got '" + loss + "'");
+            default -> throw new IllegalStateException("demo: no task for loss '" + loss + "'");
         };
     }
 

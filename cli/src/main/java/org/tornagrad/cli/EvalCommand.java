@@ -65,6 +65,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @SuppressWarnings("try")    // the scope is used for its side effect: choosing the backend
     @Override
     public Integer call() throws IOException {
         Backend chosen = backend.resolve();

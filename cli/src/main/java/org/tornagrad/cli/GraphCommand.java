@@ -66,6 +66,7 @@ final class GraphCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @SuppressWarnings("try")    // the scope is used for its side effect: choosing the backend
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (!format.equals("dot") && !format.equals("svg")) {

@@ -2,6 +2,7 @@ package org.tornagrad.cli;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.tornagrad.losses.Loss;
@@ -73,7 +74,7 @@ final class SyntheticInputs {
         for (Map.Entry<String, int[]> e : shapes.entrySet()) {
             want.putIfAbsent(e.getKey(), e.getValue());
         }
-        String mode = options.getOrDefault("mode", "binary").trim().toLowerCase(java.util.Locale.ROOT);
+        String mode = options.getOrDefault("mode", "binary").trim().toLowerCase(Locale.ROOT);
         Random r = new Random(SEED);
         Map<String, Tensor> out = new LinkedHashMap<>();
         switch (loss.name()) {

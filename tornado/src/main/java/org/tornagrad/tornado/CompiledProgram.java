@@ -1,0 +1,154 @@
+package org.tornagrad.tornado;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.tensor.Shape;
+import org.tornagrad.tensor.Tensor;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+
+/**
+ * A {@link Program} compiled by {@link TaskGraphCompiler}: one task graph and its execution plan,
+ * built once and re-executed for each batch of the program's shapes. Not thread-safe: one per
+ * thread, like {@link org.tornagrad.autograd.trace.ProgramRunner}, whose results it matches.
+ */
+public final class CompiledProgram implements AutoCloseable {
+    private final Program program;
+    private final TaskGraphCompiler.Layout layout;
+    private final TornadoExecutionPlan plan;
+    private final boolean captureKernels;
+    private String kernelSource;
+    private boolean executed;
+    private TornadoExecutionPlan residentPlan;
+    private TornadoExecutionResult lastResult;
+
+    CompiledProgram(Program program, boolean captureKernels) {
+        this.program = program;
+        this.layout = new TaskGraphCompiler.Layout(program);
+        this.captureKernels = captureKernels;
+        this.plan = layout.taskCount() == 0 ? null : TornadoSupport.configure(new TornadoExecutionPlan(
+            layout.graph(program, TaskGraphCompiler.nextName("program"), false).snapshot()));
+        if (plan != null && captureKernels) {
+            plan.withPrintKernel();
+        }
+    }
+
+    public Program program() {
+        return program;
+    }
+
+    /** The number of device tasks in the graph (a reduction takes two). */
+    public int taskCount() {
+        return layout.taskCount();
+    }
+
+    /**
+     * Runs the program on {@code inputs} (every input name, with its traced shape): the inputs are
+     * copied in, the graph executes, the loss and gradients come back. The returned tensors share
+     * this program's buffers: they are valid until the next run.
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        for (Map.Entry<String, Integer> e : program.inputs().entrySet()) {
+            Tensor t = inputs == null ? null : inputs.get(e.getKey());
+            Shape expected = program.inputShapes().get(e.getKey());
+            if (t == null) {
+                throw new IllegalArgumentException("inputs: expected '" + e.getKey() + "' of shape " + expected + ", missing");
+            }
+            t.requireShape(e.getKey(), expected);
+            float[] values = t.toArray();
+            System.arraycopy(values, 0, layout.arrays[e.getValue()], 0, values.length);
+        }
+        for (Map.Entry<Integer, Object> e : layout.pristine.entrySet()) {
+            Object value = e.getValue();
+            System.arraycopy(value, 0, layout.arrays[e.getKey()], 0, KernelCall.length(value));
+        }
+        if (plan != null) {
+            if (captureKernels && !executed) {
+                kernelSource = executeCapturingStdout();
+            } else {
+                lastResult = plan.execute();
+            }
+            executed = true;
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> e : program.outputs().entrySet()) {
+            Program.Buffer b = program.buffers().get(e.getValue());
+            float[] data = b.length == 0 ? new float[0] : (float[]) layout.arrays[b.id];
+            out.put(e.getKey(), Tensor.fromBuffer(data, program.outputShapes().get(e.getKey()).dims()));
+        }
+        return out;
+    }
+
+    /**
+     * TornadoVM prints the kernels it generates to System.out (its only channel besides a file
+     * fixed at JVM start), so the first execution runs with System.out redirected into a buffer.
+     */
+    private String executeCapturingStdout() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        synchronized (System.class) {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            try {
+                lastResult = plan.execute();
+            } finally {
+                System.out.flush();
+                System.setOut(original);
+            }
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The code TornadoVM generated for every task (OpenCL C on an OpenCL device), in task order;
+     * available after the first {@link #run} of a program compiled with kernel capture.
+     */
+    public String kernelSource() {
+        if (!captureKernels) {
+            throw new IllegalStateException("kernelSource: compile with TaskGraphCompiler.compile(program, true)");
+        }
+        if (!executed) {
+            throw new IllegalStateException("kernelSource: TornadoVM generates the kernels at the first run; run once first");
+        }
+        return kernelSource == null ? "" : kernelSource;
+    }
+
+    /**
+     * Re-executes the kernels on device-resident copies of the inputs of the last {@link #run},
+     * with no host-device copy at all: the graph's compute time alone, for benchmarks. The first
+     * call builds (and TornadoVM compiles) a second plan whose inputs move only at its first
+     * execution and whose outputs stay on the device; results are not read back.
+     */
+    public void executeResident() {
+        if (plan == null) {
+            return;
+        }
+        if (residentPlan == null) {
+            residentPlan = TornadoSupport.configure(new TornadoExecutionPlan(
+                layout.graph(program, TaskGraphCompiler.nextName("resident"), true).snapshot()));
+        }
+        residentPlan.execute();
+    }
+
+    /** The TornadoVM result of the last run (its profiler holds timings when profiling is on). */
+    public TornadoExecutionResult lastResult() {
+        return lastResult;
+    }
+
+    /** Frees the device memory of this program's plans. */
+    @Override
+    public void close() {
+        for (TornadoExecutionPlan p : new TornadoExecutionPlan[] {plan, residentPlan}) {
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (Exception e) {
+                    // Nothing useful to do when freeing device memory fails at close.
+                }
+            }
+        }
+    }
+}

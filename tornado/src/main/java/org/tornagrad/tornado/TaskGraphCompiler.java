@@ -1,0 +1,183 @@
+package org.tornagrad.tornado;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.tornagrad.autograd.trace.Program;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+
+/**
+ * Compiles a traced {@link Program} (a loss's forward and backward) into one TornadoVM TaskGraph:
+ * one task per kernel call (two for a reduction), in program order, over one device buffer per
+ * program buffer.
+ * <ul>
+ *   <li>inputs are copied to the device once per execution;</li>
+ *   <li>constants and the shapes of strided views once, at the first execution;</li>
+ *   <li>intermediates never leave the device;</li>
+ *   <li>the loss and the gradients are copied back after each execution.</li>
+ * </ul>
+ * The TornadoExecutionPlan is built once per program (a program has static shapes) and
+ * re-executed for each new batch; TornadoVM compiles its kernels at the first execution.
+ * <pre>{@code
+ * Program p = Tracer.trace(f, inputs, List.of("inputs"));
+ * try (CompiledProgram c = TaskGraphCompiler.compile(p)) {
+ *     for (Map<String, Tensor> batch : batches) {
+ *         Map<String, Tensor> out = c.run(batch);   // "loss", "grad:inputs"
+ *     }
+ * }
+ * }</pre>
+ */
+public final class TaskGraphCompiler {
+    private static final AtomicLong GRAPH_IDS = new AtomicLong();
+
+    private TaskGraphCompiler() {
+    }
+
+    /** The program as a task graph and its execution plan (TornadoVM compiles at the first run). */
+    public static CompiledProgram compile(Program program) {
+        return compile(program, false);
+    }
+
+    /**
+     * As {@link #compile(Program)}; with {@code captureKernels}, the code TornadoVM generates at the
+     * first run is kept for {@link CompiledProgram#kernelSource()}.
+     */
+    public static CompiledProgram compile(Program program, boolean captureKernels) {
+        if (program == null) {
+            throw new IllegalArgumentException("program: expected a traced program, got null");
+        }
+        TornadoSupport.requireAvailable();
+        return new CompiledProgram(program, captureKernels);
+    }
+
+    /** The device arrays of a program and its calls, and how the graph moves each one. */
+    static final class Layout {
+        final Object[] arrays;
+        final List<KernelCall> calls = new ArrayList<>();
+        /** Constants that some call writes into (a scatter into a padded constant): restored before each run. */
+        final Map<Integer, Object> pristine = new LinkedHashMap<>();
+
+        Layout(Program program) {
+            arrays = new Object[program.buffers().size()];
+            for (Program.Buffer b : program.buffers()) {
+                // Never an empty array: TornadoVM cannot allocate a 0-byte device buffer.
+                int n = Math.max(1, b.length);
+                if (b.role == Program.Role.CONSTANT) {
+                    Object value = b.isInt ? b.intValue() : b.floatValue();
+                    arrays[b.id] = n == b.length ? value : (b.isInt ? new int[n] : new float[n]);
+                } else {
+                    arrays[b.id] = b.isInt ? new int[n] : new float[n];
+                }
+            }
+            for (Program.Instruction in : program.instructions()) {
+                Object[] slots = new Object[in.bufferCount()];
+                for (int s = 0; s < slots.length; s++) {
+                    slots[s] = arrays[in.buffer(s)];
+                }
+                int[] ints = new int[intCount(in.kernel)];
+                for (int i = 0; i < ints.length; i++) {
+                    ints[i] = in.ints(i);
+                }
+                float[] floats = hasFloats(in.kernel) ? new float[] {in.floats(0), in.floats(1)} : null;
+                KernelCall call = KernelCall.of(in.kernel, ints, floats, in.shape(), in.strides(), in.strides2(), slots);
+                calls.add(call);
+                for (int s = 0; s < slots.length; s++) {
+                    Program.Buffer b = program.buffers().get(in.buffer(s));
+                    if (call.writes(s) && b.role == Program.Role.CONSTANT && !pristine.containsKey(b.id)) {
+                        pristine.put(b.id, b.isInt ? b.intValue() : b.floatValue());
+                    }
+                }
+            }
+        }
+
+        /**
+         * The task graph. With {@code resident}, inputs too are copied only at the first execution
+         * and nothing is copied back unless asked: the device-only variant for timing kernels
+         * without host-device copies.
+         */
+        TaskGraph graph(Program program, String name, boolean resident) {
+            TaskGraph g = new TaskGraph(name);
+            Set<Object> once = Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<Object> every = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Program.Buffer b : program.buffers()) {
+                boolean perRun = b.role == Program.Role.INPUT || pristine.containsKey(b.id);
+                (perRun && !resident ? every : once).add(arrays[b.id]);
+            }
+            for (KernelCall c : calls) {
+                once.addAll(c.fixedArrays());
+            }
+            // Only arrays some task uses may be declared: TornadoVM rejects a transfer of an
+            // object no task takes (an unused input, or a call skipped for having no work).
+            Set<Object> used = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (KernelCall c : calls) {
+                if (c.work() > 0) {
+                    used.addAll(List.of(c.slots));
+                    used.addAll(c.fixedArrays());
+                }
+            }
+            once.retainAll(used);
+            every.retainAll(used);
+            if (!once.isEmpty()) {
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, once.toArray());
+            }
+            if (!every.isEmpty()) {
+                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
+            }
+            for (int i = 0; i < calls.size(); i++) {
+                calls.get(i).addTasks(g, "i" + i + "_" + calls.get(i).label());
+            }
+            Set<Object> back = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (int id : program.outputs().values()) {
+                if (used.contains(arrays[id])) {
+                    back.add(arrays[id]);
+                }
+            }
+            if (!back.isEmpty()) {
+                g.transferToHost(resident ? DataTransferMode.UNDER_DEMAND : DataTransferMode.EVERY_EXECUTION,
+                    back.toArray());
+            }
+            return g;
+        }
+
+        int taskCount() {
+            int n = 0;
+            for (KernelCall c : calls) {
+                if (c.work() > 0) {
+                    n += c.kernel == Program.Kernel.SUM_ROWS || c.kernel == Program.Kernel.MAX_ROWS ? 2 : 1;
+                }
+            }
+            return n;
+        }
+    }
+
+    static String nextName(String prefix) {
+        return prefix + GRAPH_IDS.incrementAndGet();
+    }
+
+    /** How many of Program.Instruction's ints each kernel has (the layout in {@link Program.Kernel}). */
+    private static int intCount(Program.Kernel k) {
+        switch (k) {
+            case UNARY: return 3;
+            case UNARY_BACKWARD: return 2;
+            case BINARY: return 3;
+            case BINARY_GRAD: return 4;
+            case COPY: case SCATTER: return 1;
+            case SUM_ROWS: case MAX_ROWS: case MAX_ROWS_BACKWARD: case GATHER_ROWS: return 2;
+            case SCATTER_ADD_ROWS: return 3;
+            case MAX_POOL2D: return 6;
+            case MAX_POOL2D_BACKWARD: return 5;
+            case MATMUL: return 4;
+            default: throw new IllegalStateException("kernel: unknown " + k);
+        }
+    }
+
+    private static boolean hasFloats(Program.Kernel k) {
+        return k == Program.Kernel.UNARY || k == Program.Kernel.UNARY_BACKWARD;
+    }
+}

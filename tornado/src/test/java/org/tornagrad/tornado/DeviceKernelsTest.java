@@ -1,0 +1,269 @@
+package org.tornagrad.tornado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.tornagrad.tornado.TornadoTests.assertSame;
+import static org.tornagrad.tornado.TornadoTests.assertUlps;
+import static org.tornagrad.tornado.TornadoTests.gaussian;
+import static org.tornagrad.tornado.TornadoTests.uniform;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.tornagrad.kernels.Backend;
+import org.tornagrad.kernels.Binary;
+import org.tornagrad.kernels.Pooling;
+import org.tornagrad.kernels.ReferenceBackend;
+import org.tornagrad.kernels.Unary;
+
+/**
+ * Every device kernel of the eager backend against the Java reference, on the device TornadoVM
+ * runs (PoCL's OpenCL CPU device here). Kernels without transcendental functions must give the
+ * reference's bits; those that call exp, log, pow, tanh or sqrt may differ by 1 ulp, because the
+ * device's double-precision libm is not Java's.
+ */
+class DeviceKernelsTest {
+    static final Backend JAVA = new ReferenceBackend();
+    static Backend tornado;
+
+    @BeforeAll
+    static void device() {
+        TornadoTests.assumeTornado();
+        tornado = new TornadoBackend();
+    }
+
+    static boolean transcendental(int unaryOp) {
+        return unaryOp == Unary.EXP || unaryOp == Unary.LOG || unaryOp == Unary.SQRT || unaryOp == Unary.SIGMOID
+            || unaryOp == Unary.POW_SCALAR || unaryOp == Unary.TANH;
+    }
+
+    /** Finite values, with zeros of both signs and values where clamp, relu and sign switch. */
+    static float[] values(long seed, int n) {
+        float[] x = gaussian(seed, n, 3f);
+        x[0] = 0f;
+        x[1] = -0f;
+        x[2] = 1f;
+        x[3] = -1f;
+        x[4] = 0.5f;
+        return x;
+    }
+
+    @Test
+    void everyUnaryOpAndItsDerivativeMatchTheReference() {
+        int n = 10_007;
+        float[] x = values(1, n + 3);
+        float[] positive = uniform(2, n + 3, 0.01f, 5f);
+        for (int op = 0; op < Unary.count(); op++) {
+            // log, sqrt and pow of a negative are NaN on both sides; keep the comparison on numbers.
+            float[] in = op == Unary.LOG || op == Unary.SQRT || op == Unary.POW_SCALAR ? positive : x;
+            float a = op == Unary.CLAMP ? -0.5f : op == Unary.POW_SCALAR ? 2.5f : 1.75f;
+            float b = 0.5f;
+            float[] want = new float[n];
+            float[] got = new float[n];
+            JAVA.unary(op, a, b, in, 3, want, n);
+            tornado.unary(op, a, b, in, 3, got, n);
+            long ulps = transcendental(op) ? 1 : 0;
+            assertUlps("unary " + Unary.name(op), want, got, ulps);
+
+            float[] y = Arrays.copyOf(want, n);
+            float[] g = gaussian(3, n, 1f);
+            float[] dWant = new float[n];
+            float[] dGot = new float[n];
+            float[] xs = Arrays.copyOfRange(in, 3, n + 3);
+            JAVA.unaryBackward(op, a, b, xs, y, g, dWant, n);
+            tornado.unaryBackward(op, a, b, xs, y, g, dGot, n);
+            assertUlps("unary backward " + Unary.name(op), dWant, dGot, ulps);
+        }
+    }
+
+    @Test
+    void everyBinaryOpAndBothGradientsMatchTheReferenceWithBroadcasting() {
+        // out (3, 4, 5) = x (3, 1, 5) op y (4, 1) broadcast, y read through an offset view.
+        int[] shape = {3, 4, 5};
+        float[] x = values(4, 15);
+        float[] y = values(5, 6);
+        x[7] = y[3];
+        int[] xStrides = {5, 0, 1};
+        int[] yStrides = {0, 1, 0};
+        float[] positiveX = uniform(6, 15, 0.1f, 3f);
+        for (int op = 0; op < Binary.count(); op++) {
+            float[] xi = op == Binary.POW || op == Binary.BCE ? positiveX : x;
+            float[] yi = op == Binary.BCE ? uniform(7, 6, 0f, 1f) : y;
+            if (op == Binary.BCE) {
+                for (int i = 0; i < xi.length; i++) {
+                    xi[i] = Math.min(xi[i] / 3f, 0.999f);
+                }
+            }
+            float[] want = new float[60];
+            float[] got = new float[60];
+            JAVA.binary(op, shape, xi, 0, xStrides, yi, 2, yStrides, want);
+            tornado.binary(op, shape, xi, 0, xStrides, yi, 2, yStrides, got);
+            long ulps = op == Binary.POW || op == Binary.BCE ? 1 : 0;
+            assertUlps("binary " + Binary.name(op), want, got, ulps);
+            if (Binary.isComparison(op)) {
+                continue;
+            }
+            float[] g = gaussian(8, 60, 1f);
+            for (boolean left : new boolean[] {true, false}) {
+                float[] dWant = new float[60];
+                float[] dGot = new float[60];
+                JAVA.binaryGrad(op, left, shape, xi, 0, xStrides, yi, 2, yStrides, want, g, dWant);
+                tornado.binaryGrad(op, left, shape, xi, 0, xStrides, yi, 2, yStrides, want, g, dGot);
+                assertUlps("binary grad " + (left ? "left " : "right ") + Binary.name(op), dWant, dGot, ulps);
+            }
+        }
+    }
+
+    @Test
+    void copyOfAPermutedSlicedViewAndScatterBackIntoIt() {
+        float[] src = values(9, 4 * 6 * 5);
+        // The view (5, 3, 4): axes permuted, every second row of the middle axis, offset 1.
+        int[] shape = {5, 3, 4};
+        int[] strides = {1, 10, 30};
+        float[] want = new float[60];
+        float[] got = new float[60];
+        JAVA.copy(shape, src, 1, strides, want);
+        tornado.copy(shape, src, 1, strides, got);
+        assertUlps("copy", want, got, 0);
+
+        float[] dstWant = gaussian(10, 120, 1f);
+        float[] dstGot = dstWant.clone();
+        float[] part = gaussian(11, 60, 1f);
+        JAVA.scatter(shape, part, dstWant, 1, strides);
+        tornado.scatter(shape, part, dstGot, 1, strides);
+        assertUlps("scatter keeps the rest of dst and writes the view", dstWant, dstGot, 0);
+    }
+
+    @Test
+    void rankZeroViews() {
+        float[] want = new float[1];
+        float[] got = new float[1];
+        float[] x = {2f, 3f};
+        float[] y = {5f};
+        JAVA.binary(Binary.MUL, new int[0], x, 1, new int[0], y, 0, new int[0], want);
+        tornado.binary(Binary.MUL, new int[0], x, 1, new int[0], y, 0, new int[0], got);
+        assertEquals(15f, got[0]);
+        assertUlps("rank-0 binary", want, got, 0);
+    }
+
+    @Test
+    void gatherRowsAndScatterAddRowsWithRepeatedRows() {
+        int rowLength = 7;
+        int rows = 9;
+        float[] src = gaussian(12, rows * rowLength, 1f);
+        float[] index = {3, 0, 8, 3, 3, 5};
+        float[] want = new float[index.length * rowLength];
+        float[] got = new float[want.length];
+        JAVA.gatherRows(src, rowLength, index, index.length, want);
+        tornado.gatherRows(src, rowLength, index, index.length, got);
+        assertUlps("gatherRows", want, got, 0);
+
+        float[] g = gaussian(13, want.length, 1f);
+        float[] sWant = new float[rows * rowLength];
+        float[] sGot = new float[rows * rowLength];
+        Arrays.fill(sGot, 99f);
+        JAVA.scatterAddRows(g, rowLength, index, index.length, sWant, rows);
+        tornado.scatterAddRows(g, rowLength, index, index.length, sGot, rows);
+        assertUlps("scatterAddRows (repeats add in index order, untouched rows are 0)", sWant, sGot, 0);
+    }
+
+    @Test
+    void sumRowsOfManyShortRowsAndOfRowsLongerThanABlock() {
+        for (int[] rc : new int[][] {{1000, 3}, {5, 40_000}, {3, 1}, {2, 16384}, {1, 16385}}) {
+            int rows = rc[0];
+            int cols = rc[1];
+            float[] x = gaussian(14 + cols, rows * cols, 2f);
+            float[] want = new float[rows];
+            float[] got = new float[rows];
+            JAVA.sumRows(x, rows, cols, want);
+            tornado.sumRows(x, rows, cols, got);
+            assertUlps("sumRows " + rows + "x" + cols, want, got, 0);
+        }
+    }
+
+    @Test
+    void maxRowsWithTiesAcrossBlocksAndItsBackward() {
+        int rows = 3;
+        int cols = 40_000;
+        float[] x = gaussian(15, rows * cols, 1f);
+        x[5] = 9f;           // row 0: the first of two equal maxima in different blocks wins
+        x[20_000] = 9f;
+        x[cols + 39_999] = 7f; // row 1: the winner in the last, partial block
+        x[2 * cols + 100] = -0f;
+        float[] wantMax = new float[rows];
+        float[] gotMax = new float[rows];
+        int[] wantIndex = new int[rows];
+        int[] gotIndex = new int[rows];
+        JAVA.maxRows(x, rows, cols, wantMax, wantIndex);
+        tornado.maxRows(x, rows, cols, gotMax, gotIndex);
+        assertSame("maxRows index", wantIndex, gotIndex);
+        assertUlps("maxRows value", wantMax, gotMax, 0);
+        assertEquals(5, gotIndex[0]);
+
+        float[] g = {1.5f, -2f, 0.25f};
+        float[] bWant = new float[rows * cols];
+        float[] bGot = new float[rows * cols];
+        JAVA.maxRowsBackward(g, wantIndex, rows, cols, bWant);
+        tornado.maxRowsBackward(g, gotIndex, rows, cols, bGot);
+        assertUlps("maxRowsBackward", bWant, bGot, 0);
+    }
+
+    @Test
+    void maxPool2dForwardAndBackwardWithOverlappingWindowsTiesAndPadding() {
+        int planes = 6;
+        int h = 13;
+        int w = 11;
+        float[] x = new float[planes * h * w];
+        float[] r = gaussian(16, x.length, 2f);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.round(r[i]); // many ties, so the first-in-window rule matters
+        }
+        for (int[] ksp : new int[][] {{3, 1, 1}, {5, 1, 2}, {2, 2, 0}, {3, 2, 1}}) {
+            int k = ksp[0];
+            int s = ksp[1];
+            int p = ksp[2];
+            int outH = Pooling.outputSize(h, k, s, p);
+            int outW = Pooling.outputSize(w, k, s, p);
+            float[] want = new float[planes * outH * outW];
+            float[] got = new float[want.length];
+            int[] wantArg = new int[want.length];
+            int[] gotArg = new int[want.length];
+            JAVA.maxPool2d(x, planes, h, w, k, s, p, want, wantArg);
+            tornado.maxPool2d(x, planes, h, w, k, s, p, got, gotArg);
+            String what = "maxPool2d k=" + k + " s=" + s + " p=" + p;
+            assertSame(what + " argmax", wantArg, gotArg);
+            assertUlps(what, want, got, 0);
+
+            float[] g = gaussian(17, want.length, 1f);
+            float[] gWant = new float[x.length];
+            float[] gGot = new float[x.length];
+            JAVA.maxPool2dBackward(g, wantArg, planes, h, w, outH, outW, gWant);
+            tornado.maxPool2dBackward(g, gotArg, planes, h, w, outH, outW, gGot);
+            assertUlps(what + " backward (gradients routed to the winners, summed in output order)", gWant, gGot, 0);
+        }
+    }
+
+    @Test
+    void batchedMatmul() {
+        int batch = 3;
+        int m = 5;
+        int k = 17;
+        int n = 4;
+        float[] a = gaussian(18, batch * m * k, 1f);
+        float[] b = gaussian(19, batch * k * n, 1f);
+        float[] want = new float[batch * m * n];
+        float[] got = new float[want.length];
+        JAVA.matmul(a, b, want, batch, m, k, n);
+        tornado.matmul(a, b, got, batch, m, k, n);
+        assertUlps("matmul", want, got, 0);
+    }
+
+    @Test
+    void emptyCallsLaunchNothing() {
+        float[] out = {};
+        tornado.unary(Unary.EXP, 0f, 0f, new float[0], 0, out, 0);
+        tornado.sumRows(new float[0], 0, 5, new float[0]);
+        float[] zeros = {7f, 7f};
+        tornado.sumRows(new float[0], 2, 0, zeros);
+        assertUlps("sum of empty rows", new float[] {0f, 0f}, zeros, 0);
+    }
+}

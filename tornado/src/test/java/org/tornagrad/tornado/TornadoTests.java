@@ -1,0 +1,75 @@
+package org.tornagrad.tornado;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+
+/** What the tests of this module share: the skip when TornadoVM is absent, data, comparisons. */
+public final class TornadoTests {
+    private TornadoTests() {
+    }
+
+    /** Skips the calling test, saying what is missing, unless TornadoVM runs here with a device. */
+    public static void assumeTornado() {
+        String reason = TornadoSupport.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason
+            + " (run with TORNADOVM_HOME set: mvn -Ptornado -pl tornado -am test)");
+    }
+
+    /** Gaussian values times {@code scale}, from a fixed seed. */
+    public static float[] gaussian(long seed, int n, float scale) {
+        Random r = new Random(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian() * scale;
+        }
+        return a;
+    }
+
+    /** Uniform values in [lo, hi), from a fixed seed. */
+    public static float[] uniform(long seed, int n, float lo, float hi) {
+        Random r = new Random(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = lo + (hi - lo) * r.nextFloat();
+        }
+        return a;
+    }
+
+    /** The distance in units in the last place (0 for equal bits or two NaNs, MAX_VALUE for one NaN). */
+    public static long ulps(float a, float b) {
+        if (Float.isNaN(a) || Float.isNaN(b)) {
+            return Float.isNaN(a) && Float.isNaN(b) ? 0 : Long.MAX_VALUE;
+        }
+        if (a == b) {
+            return 0;
+        }
+        long ia = Float.floatToIntBits(a);
+        long ib = Float.floatToIntBits(b);
+        ia = ia < 0 ? Integer.MIN_VALUE - ia : ia;
+        ib = ib < 0 ? Integer.MIN_VALUE - ib : ib;
+        return Math.abs(ia - ib);
+    }
+
+    /** Every element within {@code maxUlps} of the reference (NaN only matches NaN). */
+    public static void assertUlps(String what, float[] expected, float[] actual, long maxUlps) {
+        if (expected.length != actual.length) {
+            fail(what + ": expected " + expected.length + " values, got " + actual.length);
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (ulps(expected[i], actual[i]) > maxUlps) {
+                fail(what + ": element " + i + ": expected " + expected[i] + " (java), got " + actual[i]
+                    + " (tornado), " + ulps(expected[i], actual[i]) + " ulps apart, allowed " + maxUlps);
+            }
+        }
+    }
+
+    public static void assertSame(String what, int[] expected, int[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            if (expected[i] != actual[i]) {
+                fail(what + ": element " + i + ": expected " + expected[i] + " (java), got " + actual[i] + " (tornado)");
+            }
+        }
+    }
+}

@@ -54,7 +54,7 @@ final class EvalCommand implements Callable<Integer> {
         description = "One per input of the loss.")
     List<String> inputs = new ArrayList<>();
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", parameterConsumer = OptionPairs.class,
         description = "A loss option, snake_case as in docs/loss-options.md (booleans true/false); repeatable.")
     Map<String, String> options = new LinkedHashMap<>();
 

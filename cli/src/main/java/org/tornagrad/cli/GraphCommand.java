@@ -53,7 +53,7 @@ final class GraphCommand implements Callable<Integer> {
             + " embeddings) or gt=2x16x16; repeatable.")
     List<String> shapes = new ArrayList<>();
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "A loss option, as for eval; repeatable.")
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", parameterConsumer = OptionPairs.class, description = "A loss option, as for eval; repeatable.")
     Map<String, String> options = new LinkedHashMap<>();
 
     @Option(names = "--format", paramLabel = "dot|svg", defaultValue = "dot",

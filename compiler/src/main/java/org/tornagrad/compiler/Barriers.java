@@ -1,0 +1,445 @@
+package org.tornagrad.compiler;
+
+import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.kernels.Backend;
+import org.tornagrad.kernels.Pooling;
+import org.tornagrad.kernels.Reduction;
+
+/**
+ * The steps that are not elementwise (pooling, row gathers and scatters, arg-max, matrix
+ * products, slice assembly): each the loop of the reference backend, split into fixed chunks of
+ * rows or planes for the worker team and written without allocation. Every element is written
+ * by one chunk with the reference's arithmetic in the reference's order, so results are the
+ * java backend's bits for any number of threads.
+ */
+final class Barriers {
+    /** Elements per chunk: large enough to amortise a hand-off, small enough to balance two cores. */
+    static final int CHUNK = 1 << 15;
+
+    private Barriers() {
+    }
+
+    /** The step for {@code in}; kernels without a specialised loop run on {@code fallback}. */
+    static Step of(Program.Instruction in, WorkerTeam team, Backend fallback) {
+        switch (in.kernel) {
+            case MAX_POOL2D:
+                return new MaxPool(in, team);
+            case MAX_POOL2D_BACKWARD:
+                return new MaxPoolBackward(in, team);
+            case GATHER_ROWS:
+                return new GatherRows(in, team);
+            case SCATTER_ADD_ROWS:
+                return new ScatterAddRows(in, team);
+            case MAX_ROWS:
+                return new MaxRows(in, team);
+            case MAX_ROWS_BACKWARD:
+                return new MaxRowsBackward(in, team);
+            case SCATTER:
+                return new Scatter(in);
+            case MATMUL:
+                return new Matmul(in, team);
+            default:
+                return new OnBackend(in, fallback);
+        }
+    }
+
+    private static int chunksOf(int units, int unitsPerChunk) {
+        return (units + unitsPerChunk - 1) / unitsPerChunk;
+    }
+
+    private static int perChunk(int unitSize) {
+        return Math.max(1, CHUNK / Math.max(1, unitSize));
+    }
+
+    /** A step parallel over units (rows, planes) in fixed chunks. */
+    private abstract static class Chunked implements Step, WorkerTeam.Task {
+        final WorkerTeam team;
+        final int units;
+        final int unitsPerChunk;
+        Object[] buffers;
+
+        Chunked(WorkerTeam team, int units, int unitSize) {
+            this.team = team;
+            this.units = units;
+            this.unitsPerChunk = perChunk(unitSize);
+        }
+
+        @Override
+        public void run(Object[] buffers) {
+            this.buffers = buffers;
+            before();
+            int chunks = chunksOf(units, unitsPerChunk);
+            if (chunks == 1) {
+                run(0, 0);
+            } else {
+                team.run(this, chunks);
+            }
+            after();
+            this.buffers = null;
+        }
+
+        void before() {
+        }
+
+        void after() {
+        }
+
+        @Override
+        public void run(int chunk, int member) {
+            int from = chunk * unitsPerChunk;
+            range(from, Math.min(units, from + unitsPerChunk));
+        }
+
+        abstract void range(int from, int to);
+    }
+
+    static final class MaxPool extends Chunked {
+        private final int x;
+        private final int out;
+        private final int argmax;
+        private final int h;
+        private final int w;
+        private final int kernel;
+        private final int stride;
+        private final int padding;
+        private final int outH;
+        private final int outW;
+
+        MaxPool(Program.Instruction in, WorkerTeam team) {
+            super(team, in.ints(0), in.ints(1) * in.ints(2) * in.ints(3) * in.ints(3));
+            x = in.buffer(0);
+            out = in.buffer(1);
+            argmax = in.buffer(2);
+            h = in.ints(1);
+            w = in.ints(2);
+            kernel = in.ints(3);
+            stride = in.ints(4);
+            padding = in.ints(5);
+            outH = Pooling.outputSize(h, kernel, stride, padding);
+            outW = Pooling.outputSize(w, kernel, stride, padding);
+        }
+
+        @Override
+        void range(int from, int to) {
+            float[] xs = (float[]) buffers[x];
+            float[] os = (float[]) buffers[out];
+            int[] am = (int[]) buffers[argmax];
+            for (int p = from; p < to; p++) {
+                int inOffset = p * h * w;
+                int outOffset = p * outH * outW;
+                for (int oy = 0; oy < outH; oy++) {
+                    for (int ox = 0; ox < outW; ox++) {
+                        int idx = Pooling.windowArgMax(xs, inOffset, h, w, oy, ox, kernel, stride, padding);
+                        am[outOffset + oy * outW + ox] = idx;
+                        os[outOffset + oy * outW + ox] = xs[inOffset + idx];
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "max_pool2d(%" + x + ") -> %" + out + ", %" + argmax + " k=" + kernel;
+        }
+    }
+
+    static final class MaxPoolBackward extends Chunked {
+        private final int g;
+        private final int argmax;
+        private final int gradIn;
+        private final int h;
+        private final int w;
+        private final int outH;
+        private final int outW;
+
+        MaxPoolBackward(Program.Instruction in, WorkerTeam team) {
+            super(team, in.ints(0), in.ints(1) * in.ints(2));
+            g = in.buffer(0);
+            argmax = in.buffer(1);
+            gradIn = in.buffer(2);
+            h = in.ints(1);
+            w = in.ints(2);
+            outH = in.ints(3);
+            outW = in.ints(4);
+        }
+
+        @Override
+        void range(int from, int to) {
+            float[] gs = (float[]) buffers[g];
+            int[] am = (int[]) buffers[argmax];
+            float[] gi = (float[]) buffers[gradIn];
+            for (int p = from; p < to; p++) {
+                int inOffset = p * h * w;
+                int outOffset = p * outH * outW;
+                java.util.Arrays.fill(gi, inOffset, inOffset + h * w, 0f);
+                for (int o = 0; o < outH * outW; o++) {
+                    gi[inOffset + am[outOffset + o]] += gs[outOffset + o];
+                }
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "max_pool2d_backward(%" + g + ", %" + argmax + ") -> %" + gradIn;
+        }
+    }
+
+    static final class GatherRows extends Chunked {
+        private final int src;
+        private final int index;
+        private final int out;
+        private final int rowLength;
+
+        GatherRows(Program.Instruction in, WorkerTeam team) {
+            super(team, in.ints(1), in.ints(0));
+            src = in.buffer(0);
+            index = in.buffer(1);
+            out = in.buffer(2);
+            rowLength = in.ints(0);
+        }
+
+        @Override
+        void range(int from, int to) {
+            float[] s = (float[]) buffers[src];
+            float[] idx = (float[]) buffers[index];
+            float[] o = (float[]) buffers[out];
+            for (int i = from; i < to; i++) {
+                System.arraycopy(s, (int) idx[i] * rowLength, o, i * rowLength, rowLength);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "gather_rows(%" + src + ", %" + index + ") -> %" + out;
+        }
+    }
+
+    /**
+     * Zeroes the (rows, rowLength) output in parallel row chunks (it is usually large and mostly
+     * zero), then adds the n gathered rows back in index order, so repeated indices add up in the
+     * same order on every backend.
+     */
+    static final class ScatterAddRows extends Chunked {
+        private final int g;
+        private final int index;
+        private final int out;
+        private final int rowLength;
+        private final int n;
+
+        ScatterAddRows(Program.Instruction in, WorkerTeam team) {
+            super(team, in.ints(2), in.ints(0));
+            g = in.buffer(0);
+            index = in.buffer(1);
+            out = in.buffer(2);
+            rowLength = in.ints(0);
+            n = in.ints(1);
+        }
+
+        @Override
+        void range(int from, int to) {
+            java.util.Arrays.fill((float[]) buffers[out], from * rowLength, to * rowLength, 0f);
+        }
+
+        @Override
+        void after() {
+            float[] gs = (float[]) buffers[g];
+            float[] idx = (float[]) buffers[index];
+            float[] o = (float[]) buffers[out];
+            for (int i = 0; i < n; i++) {
+                int to = (int) idx[i] * rowLength;
+                int from = i * rowLength;
+                for (int j = 0; j < rowLength; j++) {
+                    o[to + j] += gs[from + j];
+                }
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "scatter_add_rows(%" + g + ", %" + index + ") -> %" + out;
+        }
+    }
+
+    static final class MaxRows extends Chunked {
+        private final int x;
+        private final int outMax;
+        private final int outIndex;
+        private final int cols;
+
+        MaxRows(Program.Instruction in, WorkerTeam team) {
+            super(team, in.ints(0), in.ints(1));
+            x = in.buffer(0);
+            outMax = in.buffer(1);
+            outIndex = in.buffer(2);
+            cols = in.ints(1);
+        }
+
+        @Override
+        void range(int from, int to) {
+            float[] xs = (float[]) buffers[x];
+            float[] m = (float[]) buffers[outMax];
+            int[] ix = (int[]) buffers[outIndex];
+            for (int r = from; r < to; r++) {
+                int j = Reduction.rowArgMax(xs, r * cols, cols);
+                ix[r] = j;
+                m[r] = xs[r * cols + j];
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "max_rows(%" + x + ") -> %" + outMax + ", %" + outIndex;
+        }
+    }
+
+    static final class MaxRowsBackward extends Chunked {
+        private final int g;
+        private final int index;
+        private final int out;
+        private final int cols;
+
+        MaxRowsBackward(Program.Instruction in, WorkerTeam team) {
+            super(team, in.ints(0), in.ints(1));
+            g = in.buffer(0);
+            index = in.buffer(1);
+            out = in.buffer(2);
+            cols = in.ints(1);
+        }
+
+        @Override
+        void range(int from, int to) {
+            float[] gs = (float[]) buffers[g];
+            int[] ix = (int[]) buffers[index];
+            float[] o = (float[]) buffers[out];
+            for (int r = from; r < to; r++) {
+                java.util.Arrays.fill(o, r * cols, (r + 1) * cols, 0f);
+                o[r * cols + ix[r]] = gs[r];
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "max_rows_backward(%" + g + ", %" + index + ") -> %" + out;
+        }
+    }
+
+    static final class Matmul extends Chunked {
+        private final int a;
+        private final int b;
+        private final int out;
+        private final int m;
+        private final int k;
+        private final int n;
+
+        Matmul(Program.Instruction in, WorkerTeam team) {
+            super(team, in.ints(0) * in.ints(1), in.ints(2) * in.ints(3));
+            a = in.buffer(0);
+            b = in.buffer(1);
+            out = in.buffer(2);
+            m = in.ints(1);
+            k = in.ints(2);
+            n = in.ints(3);
+        }
+
+        @Override
+        void range(int from, int to) {
+            float[] as = (float[]) buffers[a];
+            float[] bs = (float[]) buffers[b];
+            float[] os = (float[]) buffers[out];
+            // The reference's i-k-j order, accumulated in float: the same bits.
+            for (int row = from; row < to; row++) {
+                int batch = row / m;
+                int aOffset = row * k;
+                int bOffset = batch * k * n;
+                int outOffset = row * n;
+                java.util.Arrays.fill(os, outOffset, outOffset + n, 0f);
+                for (int kk = 0; kk < k; kk++) {
+                    float av = as[aOffset + kk];
+                    int bRow = bOffset + kk * n;
+                    for (int j = 0; j < n; j++) {
+                        os[outOffset + j] += av * bs[bRow + j];
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "matmul(%" + a + ", %" + b + ") -> %" + out;
+        }
+    }
+
+    /** Writes src into a strided view of dst (slice assembly); views never overlap themselves. */
+    static final class Scatter implements Step {
+        private final int src;
+        private final int dst;
+        private final StridedView view;
+        private final int[] index;
+
+        Scatter(Program.Instruction in) {
+            src = in.buffer(0);
+            dst = in.buffer(1);
+            view = new StridedView(in.shape(), in.strides(), in.ints(0));
+            index = new int[Math.max(1, view.rank())];
+        }
+
+        @Override
+        public void run(Object[] buffers) {
+            view.scatter((float[]) buffers[src], 0, 0, view.size, (float[]) buffers[dst], index);
+        }
+
+        @Override
+        public String describe() {
+            return "scatter(%" + src + ") -> %" + dst;
+        }
+    }
+
+    /** Any other kernel, called on a backend as {@link org.tornagrad.autograd.trace.ProgramRunner} does. */
+    static final class OnBackend implements Step {
+        private final Program.Instruction in;
+        private final Backend backend;
+
+        OnBackend(Program.Instruction in, Backend backend) {
+            this.in = in;
+            this.backend = backend;
+        }
+
+        private static float[] f(Object[] b, Program.Instruction in, int slot) {
+            return (float[]) b[in.buffer(slot)];
+        }
+
+        @Override
+        public void run(Object[] b) {
+            switch (in.kernel) {
+                case UNARY:
+                    backend.unary(in.ints(0), in.floats(0), in.floats(1), f(b, in, 0), in.ints(1), f(b, in, 1), in.ints(2));
+                    break;
+                case UNARY_BACKWARD:
+                    backend.unaryBackward(in.ints(0), in.floats(0), in.floats(1), f(b, in, 0), f(b, in, 1), f(b, in, 2),
+                        f(b, in, 3), in.ints(1));
+                    break;
+                case BINARY:
+                    backend.binary(in.ints(0), in.shape(), f(b, in, 0), in.ints(1), in.strides(), f(b, in, 1), in.ints(2),
+                        in.strides2(), f(b, in, 2));
+                    break;
+                case BINARY_GRAD:
+                    backend.binaryGrad(in.ints(0), in.ints(1) == 1, in.shape(), f(b, in, 0), in.ints(2), in.strides(),
+                        f(b, in, 1), in.ints(3), in.strides2(), f(b, in, 2), f(b, in, 3), f(b, in, 4));
+                    break;
+                case COPY:
+                    backend.copy(in.shape(), f(b, in, 0), in.ints(0), in.strides(), f(b, in, 1));
+                    break;
+                case SUM_ROWS:
+                    backend.sumRows(f(b, in, 0), in.ints(0), in.ints(1), f(b, in, 1));
+                    break;
+                default:
+                    throw new IllegalStateException("compiled program: no step for kernel " + in.kernel);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return in + " (on " + backend.name() + ")";
+        }
+    }
+}

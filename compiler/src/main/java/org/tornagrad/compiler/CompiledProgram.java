@@ -1,0 +1,130 @@
+package org.tornagrad.compiler;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.tensor.Shape;
+import org.tornagrad.tensor.Tensor;
+
+/**
+ * A {@link Program} compiled by {@link JavaProgramCompiler}: its steps and the buffers they work
+ * on, allocated once. {@link #run} wraps the inputs' arrays without copying (when contiguous),
+ * runs the steps and returns the same output tensors every time: views of the program's buffers,
+ * valid until the next run. A run allocates nothing, which keeps the garbage collector out of a
+ * training loop. Not thread-safe: one compiled program per thread.
+ */
+public final class CompiledProgram {
+    private final Program program;
+    private final List<Step> steps;
+    private final Object[] buffers;
+    private final String[] inputNames;
+    private final int[] inputIds;
+    private final Shape[] inputShapes;
+    private final Map<String, Tensor> outputs;
+    private final boolean outputsAreInputs;
+
+    CompiledProgram(Program program, List<Step> steps) {
+        this.program = program;
+        this.steps = List.copyOf(steps);
+        this.buffers = new Object[program.buffers().size()];
+        for (Program.Buffer b : program.buffers()) {
+            switch (b.role) {
+                case CONSTANT:
+                    buffers[b.id] = b.isInt ? b.intValue() : b.floatValue();
+                    break;
+                case TEMP:
+                    buffers[b.id] = b.isInt ? new int[b.length] : new float[b.length];
+                    break;
+                default:
+                    break; // inputs: the caller's arrays, set at each run
+            }
+        }
+        int n = program.inputs().size();
+        inputNames = new String[n];
+        inputIds = new int[n];
+        inputShapes = new Shape[n];
+        int i = 0;
+        for (Map.Entry<String, Integer> e : program.inputs().entrySet()) {
+            inputNames[i] = e.getKey();
+            inputIds[i] = e.getValue();
+            inputShapes[i] = program.inputShapes().get(e.getKey());
+            i++;
+        }
+        boolean viewsOfInputs = false;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> e : program.outputs().entrySet()) {
+            if (buffers[e.getValue()] == null) {
+                viewsOfInputs = true;
+            } else {
+                out.put(e.getKey(), Tensor.fromBuffer((float[]) buffers[e.getValue()],
+                    program.outputShapes().get(e.getKey()).dims()));
+            }
+        }
+        this.outputsAreInputs = viewsOfInputs;
+        this.outputs = Collections.unmodifiableMap(out);
+    }
+
+    public Program program() {
+        return program;
+    }
+
+    /**
+     * Runs the program on {@code inputs} (each input name, with its traced shape). The returned
+     * tensors share the program's buffers: read them before the next run.
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        if (inputs == null) {
+            throw new IllegalArgumentException("inputs: expected a map of " + program.inputs().keySet() + ", got null");
+        }
+        for (int i = 0; i < inputNames.length; i++) {
+            Tensor t = inputs.get(inputNames[i]);
+            if (t == null) {
+                throw new IllegalArgumentException("inputs: expected '" + inputNames[i] + "' of shape " + inputShapes[i]
+                    + ", missing");
+            }
+            t.requireShape(inputNames[i], inputShapes[i]);
+            float[] b = t.bufferOrNull();
+            buffers[inputIds[i]] = b != null ? b : t.toArray();
+        }
+        for (Step s : steps) {
+            s.run(buffers);
+        }
+        if (outputsAreInputs) {
+            return slowOutputs();
+        }
+        return outputs;
+    }
+
+    /** Outputs when some are inputs passed through (a rare, trivial program): built per run. */
+    private Map<String, Tensor> slowOutputs() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> e : program.outputs().entrySet()) {
+            out.put(e.getKey(), Tensor.fromBuffer(((float[]) buffers[e.getValue()]).clone(),
+                program.outputShapes().get(e.getKey()).dims()));
+        }
+        return out;
+    }
+
+    /** The compiled schedule, one step (fused kernel or kernel call) per entry: what a learner reads. */
+    public String listing() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Integer> e : program.inputs().entrySet()) {
+            sb.append("input ").append(e.getKey()).append(" = %").append(e.getValue()).append(' ')
+                .append(program.inputShapes().get(e.getKey())).append('\n');
+        }
+        for (Step s : steps) {
+            sb.append("  ").append(s.describe()).append('\n');
+        }
+        for (Map.Entry<String, Integer> e : program.outputs().entrySet()) {
+            sb.append("output ").append(e.getKey()).append(" = %").append(e.getValue()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The number of steps: fused kernels plus the kernel calls between them. */
+    public int stepCount() {
+        return steps.size();
+    }
+}

@@ -1,0 +1,746 @@
+package org.tornagrad.compiler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.autograd.trace.Program.Instruction;
+import org.tornagrad.autograd.trace.Program.Kernel;
+import org.tornagrad.kernels.Backend;
+import org.tornagrad.kernels.ParallelBackend;
+
+/**
+ * Compiles a traced {@link Program} into fused multi-core Java kernels ({@link CompiledProgram}).
+ *
+ * <p>The eager path runs every op as its own pass over memory and materializes every
+ * intermediate; a pixelwise loss makes a dozen passes where two would do. This compiler:
+ * <ol>
+ *   <li>drops instructions whose results nothing uses (a traced sum, for one, computes its kept
+ *       shape with a second sum);</li>
+ *   <li>keeps an elementwise result <em>virtual</em> (never written to memory) when every
+ *       consumer is an elementwise op over the same index space reading it element for element,
+ *       or a row sum of it; a virtual value is recomputed, tile by tile, inside each kernel that
+ *       needs it (recomputing a sigmoid costs less than writing and reading it back);</li>
+ *   <li>schedules lazily: elementwise results and row sums accumulate in one pending kernel per
+ *       index space until something needs them (a pooling, a gather, a kernel of another space
+ *       reading them), so the three sums of a dice forward (Σ p·t, Σ p, Σ t) become one pass over
+ *       x and t, and the whole backward one more pass that writes only the gradient.</li>
+ * </ol>
+ * Values equal the eager java backend's bits except where noted in {@link BlockMath} (exp, log,
+ * sigmoid and BCE within about 1 ulp) and {@link TileLoops#laneSum} (sums of rows longer than a
+ * tile, added in eight lanes per tile). Everything is deterministic: the same bits for any number
+ * of threads.
+ */
+public final class JavaProgramCompiler {
+    /** Elements per tile: eight tiles of scratch stay within a 64 KiB L1/L2 working set. */
+    static final int TILE = 2048;
+    /** Elements per parallel chunk of a fused kernel. */
+    static final int CHUNK = 1 << 16;
+
+    private final Program program;
+    private final WorkerTeam team;
+    private final Backend fallback;
+    private final List<Instruction> ins;
+    private final int bufferCount;
+    private final int[] writeCount;
+    private final int[] producer;
+    private final List<List<Integer>> readers = new ArrayList<>();
+    private final boolean[] live;
+    private final boolean[] isOutput;
+    private final Elem[] elems;
+    private final boolean[] virtual;
+
+    // Scheduling state.
+    private final List<Step> steps = new ArrayList<>();
+    private final Map<Integer, Pending> pendingBySpace = new LinkedHashMap<>();
+    private final Map<Integer, Pending> pendingWriter = new HashMap<>();
+    private int maxSlots;
+    private int maxRank = 1;
+    private final List<FusedKernelPlan> plans = new ArrayList<>();
+
+    private JavaProgramCompiler(Program program, WorkerTeam team, Backend fallback) {
+        this.program = program;
+        this.team = team;
+        this.fallback = fallback;
+        this.ins = program.instructions();
+        this.bufferCount = program.buffers().size();
+        this.writeCount = new int[bufferCount];
+        this.producer = new int[bufferCount];
+        this.live = new boolean[ins.size()];
+        this.isOutput = new boolean[bufferCount];
+        this.elems = new Elem[ins.size()];
+        this.virtual = new boolean[bufferCount];
+    }
+
+    /** Compiles {@code program} for the process-wide worker team. */
+    public static CompiledProgram compile(Program program) {
+        return compile(program, WorkerTeam.shared());
+    }
+
+    public static CompiledProgram compile(Program program, WorkerTeam team) {
+        if (program == null || team == null) {
+            throw new IllegalArgumentException("program, team: expected non-null arguments");
+        }
+        JavaProgramCompiler c = new JavaProgramCompiler(program, team, new ParallelBackend(team.size()));
+        c.analyse();
+        c.schedule();
+        return c.finish();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Analysis
+
+    /** How an elementwise instruction reads one operand over its index space. */
+    static final class Read {
+        static final int CONTIGUOUS = 0;
+        static final int BROADCAST = 1;
+        static final int STRIDED = 2;
+
+        final int buffer;
+        final int kind;
+        final int offset;
+        final int[] shape;
+        final int[] strides;
+
+        Read(int buffer, int kind, int offset, int[] shape, int[] strides) {
+            this.buffer = buffer;
+            this.kind = kind;
+            this.offset = offset;
+            this.shape = shape;
+            this.strides = strides;
+        }
+
+        boolean identity() {
+            return kind == CONTIGUOUS && offset == 0;
+        }
+
+        String key() {
+            return buffer + ":" + kind + ":" + offset + ":" + Arrays.toString(shape) + ":" + Arrays.toString(strides);
+        }
+    }
+
+    /** An elementwise instruction: out[i] = f(reads at i) for i in [0, n). */
+    static final class Elem {
+        final int index;
+        final Kernel kernel;
+        final int n;
+        final Read[] reads;
+        final int out;
+
+        Elem(int index, Kernel kernel, int n, Read[] reads, int out) {
+            this.index = index;
+            this.kernel = kernel;
+            this.n = n;
+            this.reads = reads;
+            this.out = out;
+        }
+    }
+
+    private static Read contiguous(int buffer, int offset) {
+        return new Read(buffer, Read.CONTIGUOUS, offset, null, null);
+    }
+
+    /** Classifies a strided read of {@code shape}: contiguous, a broadcast single element, or general. */
+    private static Read view(int buffer, int[] shape, int[] strides, int offset) {
+        boolean allZero = true;
+        boolean rowMajor = true;
+        int expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] == 1) {
+                continue;
+            }
+            if (strides[d] != 0) {
+                allZero = false;
+            }
+            if (strides[d] != expected) {
+                rowMajor = false;
+            }
+            expected *= shape[d];
+        }
+        if (allZero) {
+            return new Read(buffer, Read.BROADCAST, offset, null, null);
+        }
+        if (rowMajor) {
+            return contiguous(buffer, offset);
+        }
+        return new Read(buffer, Read.STRIDED, offset, shape.clone(), strides.clone());
+    }
+
+    private static int product(int[] shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    private Elem elem(int index, Instruction in) {
+        switch (in.kernel) {
+            case UNARY:
+                return new Elem(index, in.kernel, in.ints(2), new Read[] {contiguous(in.buffer(0), in.ints(1))}, in.buffer(1));
+            case UNARY_BACKWARD: {
+                int op = in.ints(0);
+                return new Elem(index, in.kernel, in.ints(1), new Read[] {
+                    Uses.unaryBackwardX(op) ? contiguous(in.buffer(0), 0) : null,
+                    Uses.unaryBackwardY(op) ? contiguous(in.buffer(1), 0) : null,
+                    contiguous(in.buffer(2), 0)}, in.buffer(3));
+            }
+            case BINARY:
+                return new Elem(index, in.kernel, product(in.shape()), new Read[] {
+                    view(in.buffer(0), in.shape(), in.strides(), in.ints(1)),
+                    view(in.buffer(1), in.shape(), in.strides2(), in.ints(2))}, in.buffer(2));
+            case BINARY_GRAD: {
+                int op = in.ints(0);
+                boolean left = in.ints(1) == 1;
+                return new Elem(index, in.kernel, product(in.shape()), new Read[] {
+                    Uses.binaryGradX(op, left) ? view(in.buffer(0), in.shape(), in.strides(), in.ints(2)) : null,
+                    Uses.binaryGradY(op, left) ? view(in.buffer(1), in.shape(), in.strides2(), in.ints(3)) : null,
+                    Uses.binaryGradZ(op, left) ? contiguous(in.buffer(2), 0) : null,
+                    contiguous(in.buffer(3), 0)}, in.buffer(4));
+            }
+            case COPY:
+                return new Elem(index, in.kernel, product(in.shape()),
+                    new Read[] {view(in.buffer(0), in.shape(), in.strides(), in.ints(0))}, in.buffer(1));
+            default:
+                return null;
+        }
+    }
+
+    /** The buffers an instruction reads: for elementwise ones only the operands its formula uses. */
+    private int[] readBuffers(int index) {
+        Instruction in = ins.get(index);
+        Elem e = elems[index];
+        List<Integer> r = new ArrayList<>();
+        if (e != null) {
+            for (Read read : e.reads) {
+                if (read != null) {
+                    r.add(read.buffer);
+                }
+            }
+        } else {
+            for (int s = 0; s < in.bufferCount(); s++) {
+                // SCATTER reads the buffer it writes; every other kernel reads only its inputs.
+                if (!in.writes(s) || in.kernel == Kernel.SCATTER) {
+                    r.add(in.buffer(s));
+                }
+            }
+        }
+        return r.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private boolean isIntBuffer(int b) {
+        return program.buffers().get(b).isInt;
+    }
+
+    private int length(int b) {
+        return program.buffers().get(b).length;
+    }
+
+    private void analyse() {
+        Arrays.fill(producer, -1);
+        for (int b = 0; b < bufferCount; b++) {
+            readers.add(new ArrayList<>());
+        }
+        for (int id : program.outputs().values()) {
+            isOutput[id] = true;
+        }
+        for (int i = 0; i < ins.size(); i++) {
+            Instruction in = ins.get(i);
+            for (int s = 0; s < in.bufferCount(); s++) {
+                if (in.writes(s)) {
+                    writeCount[in.buffer(s)]++;
+                    producer[in.buffer(s)] = i;
+                }
+            }
+            Elem e = elem(i, in);
+            if (e != null && e.n > 0 && e.n == length(e.out) && !isIntBuffer(e.out)) {
+                elems[i] = e;
+            }
+        }
+        // Liveness, backwards from the outputs: an instruction is live if it writes a buffer that
+        // an output is, or that a later live instruction reads.
+        boolean[] needed = isOutput.clone();
+        for (int i = ins.size() - 1; i >= 0; i--) {
+            Instruction in = ins.get(i);
+            boolean use = false;
+            for (int s = 0; s < in.bufferCount(); s++) {
+                if (in.writes(s) && needed[in.buffer(s)]) {
+                    use = true;
+                }
+            }
+            if (!use) {
+                continue;
+            }
+            live[i] = true;
+            for (int b : readBuffers(i)) {
+                needed[b] = true;
+            }
+        }
+        for (int i = 0; i < ins.size(); i++) {
+            if (!live[i]) {
+                continue;
+            }
+            for (int b : readBuffers(i)) {
+                List<Integer> r = readers.get(b);
+                if (r.isEmpty() || r.get(r.size() - 1) != i) {
+                    r.add(i);
+                }
+            }
+        }
+        for (int b = 0; b < bufferCount; b++) {
+            virtual[b] = canBeVirtual(b);
+        }
+    }
+
+    /** A value may stay virtual when everything that reads it reads it element for element in its own space. */
+    private boolean canBeVirtual(int b) {
+        if (isOutput[b] || writeCount[b] != 1 || program.buffers().get(b).role != Program.Role.TEMP) {
+            return false;
+        }
+        int p = producer[b];
+        if (p < 0 || !live[p] || elems[p] == null) {
+            return false;
+        }
+        int n = elems[p].n;
+        List<Integer> rs = readers.get(b);
+        if (rs.isEmpty()) {
+            return false;
+        }
+        for (int r : rs) {
+            Instruction in = ins.get(r);
+            if (in.kernel == Kernel.SUM_ROWS) {
+                if (in.ints(0) * in.ints(1) != n) {
+                    return false;
+                }
+                continue;
+            }
+            Elem e = elems[r];
+            if (e == null || e.n != n) {
+                return false;
+            }
+            for (Read read : e.reads) {
+                if (read != null && read.buffer == b && !read.identity()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Scheduling
+
+    /** Roots gathered for one index space, not yet emitted. */
+    private static final class Pending {
+        final int n;
+        final List<Integer> roots = new ArrayList<>();
+        final TreeSet<Integer> leaves = new TreeSet<>();
+        final TreeSet<Integer> writes = new TreeSet<>();
+        int smallLcm = 1;
+        final TreeSet<Integer> largeCols = new TreeSet<>();
+
+        Pending(int n) {
+            this.n = n;
+        }
+    }
+
+    private void schedule() {
+        for (int i = 0; i < ins.size(); i++) {
+            if (!live[i]) {
+                continue;
+            }
+            Instruction in = ins.get(i);
+            Elem e = elems[i];
+            if (e != null) {
+                if (!virtual[e.out]) {
+                    addRoot(i, e.n, e.out);
+                }
+            } else if (in.kernel == Kernel.SUM_ROWS && in.ints(0) * in.ints(1) > 0
+                && length(in.buffer(0)) >= in.ints(0) * in.ints(1)) {
+                addRoot(i, in.ints(0) * in.ints(1), in.buffer(1));
+            } else {
+                barrier(i, in);
+            }
+        }
+        for (Pending p : new ArrayList<>(pendingBySpace.values())) {
+            flush(p);
+        }
+    }
+
+    /** The materialized buffers a root's expression reads (through its virtual values), with how. */
+    private void leaves(int index, Map<String, Read> out, TreeSet<Integer> seen) {
+        if (!seen.add(index)) {
+            return;
+        }
+        Instruction in = ins.get(index);
+        Read[] reads = elems[index] != null ? elems[index].reads : new Read[] {contiguous(in.buffer(0), 0)};
+        for (Read r : reads) {
+            if (r == null) {
+                continue;
+            }
+            if (virtual[r.buffer]) {
+                leaves(producer[r.buffer], out, seen);
+            } else {
+                out.put(r.key(), r);
+            }
+        }
+    }
+
+    private void addRoot(int index, int n, int outBuffer) {
+        Map<String, Read> leafReads = new LinkedHashMap<>();
+        leaves(index, leafReads, new TreeSet<>());
+        Pending current = pendingBySpace.get(n);
+        for (Read r : leafReads.values()) {
+            Pending w = pendingWriter.get(r.buffer);
+            if (w == null) {
+                continue;
+            }
+            // Read in the same tile it is written: fine. Anything else needs the whole buffer first.
+            boolean sameTile = w == current && r.identity() && length(r.buffer) == n;
+            if (!sameTile) {
+                flush(w);
+            }
+        }
+        for (Pending p : new ArrayList<>(pendingBySpace.values())) {
+            if (p.leaves.contains(outBuffer) || p.writes.contains(outBuffer)) {
+                flush(p);
+            }
+        }
+        Pending k = pendingBySpace.get(n);
+        Instruction in = ins.get(index);
+        if (in.kernel == Kernel.SUM_ROWS && k != null && !compatible(k, in.ints(1))) {
+            flush(k);
+            k = null;
+        }
+        if (k == null) {
+            k = new Pending(n);
+            pendingBySpace.put(n, k);
+        }
+        if (in.kernel == Kernel.SUM_ROWS) {
+            int cols = in.ints(1);
+            if (cols < TILE) {
+                k.smallLcm = lcm(k.smallLcm, cols);
+            } else {
+                k.largeCols.add(cols);
+            }
+        }
+        k.roots.add(index);
+        for (Read r : leafReads.values()) {
+            k.leaves.add(r.buffer);
+        }
+        k.writes.add(outBuffer);
+        pendingWriter.put(outBuffer, k);
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    private static int lcm(int a, int b) {
+        long l = (long) a / gcd(a, b) * b;
+        return l > Integer.MAX_VALUE / 4 ? Integer.MAX_VALUE / 4 : (int) l;
+    }
+
+    /** The tile size for a kernel whose short rows have lengths dividing {@code smallLcm}, or -1. */
+    private static int tileSize(int smallLcm) {
+        if (smallLcm <= TILE) {
+            return TILE / smallLcm * smallLcm;
+        }
+        return smallLcm <= 4 * TILE ? smallLcm : -1;
+    }
+
+    /** Whether a row sum with rows of {@code cols} can share the kernel's tiles. */
+    private static boolean compatible(Pending k, int cols) {
+        int small = cols < TILE ? lcm(k.smallLcm, cols) : k.smallLcm;
+        if (tileSize(small) < 0) {
+            return false;
+        }
+        for (int c : k.largeCols) {
+            if (c % small != 0) {
+                return false;
+            }
+        }
+        return cols < TILE || cols % small == 0;
+    }
+
+    private void barrier(int index, Instruction in) {
+        for (int s = 0; s < in.bufferCount(); s++) {
+            if (!in.writes(s) || in.kernel == Kernel.SCATTER) {
+                Pending w = pendingWriter.get(in.buffer(s));
+                if (w != null) {
+                    flush(w);
+                }
+            }
+        }
+        for (int s = 0; s < in.bufferCount(); s++) {
+            if (in.writes(s)) {
+                int b = in.buffer(s);
+                for (Pending p : new ArrayList<>(pendingBySpace.values())) {
+                    if (p.leaves.contains(b) || p.writes.contains(b)) {
+                        flush(p);
+                    }
+                }
+            }
+        }
+        steps.add(Barriers.of(in, team, fallback));
+    }
+
+    private void flush(Pending k) {
+        if (pendingBySpace.get(k.n) != k) {
+            return; // already emitted
+        }
+        pendingBySpace.remove(k.n);
+        for (int b : k.writes) {
+            if (pendingWriter.get(b) == k) {
+                pendingWriter.remove(b);
+            }
+        }
+        FusedKernelPlan plan = new FusedKernelPlan(k);
+        plans.add(plan);
+        steps.add(plan);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Building a fused kernel
+
+    /**
+     * A pending kernel turned into its tile program; the {@link FusedKernel} itself is built in
+     * {@link #finish}, when the program-wide scratch size is known.
+     */
+    private final class FusedKernelPlan implements Step {
+        final int n;
+        final int[] tileStart;
+        final List<TileOp> ops = new ArrayList<>();
+        final List<FusedKernel.Sink> sinks = new ArrayList<>();
+        FusedKernel kernel;
+
+        FusedKernelPlan(Pending k) {
+            this.n = k.n;
+            int tile = tileSize(k.smallLcm);
+            TreeSet<Integer> bounds = new TreeSet<>();
+            for (int s = 0; s < n; s += tile) {
+                bounds.add(s);
+            }
+            for (int cols : k.largeCols) {
+                for (int s = 0; s < n; s += cols) {
+                    bounds.add(s);
+                }
+            }
+            bounds.add(n);
+            tileStart = bounds.stream().mapToInt(Integer::intValue).toArray();
+            build(k);
+        }
+
+        /** A tile op before slot assignment; its inputs and output are value ids (draft indices). */
+        private final class Draft {
+            final TileOp.Code code;
+            final Instruction instruction;
+            final Read read;
+            final int[] in;
+            final int buffer;
+            final int sink;
+
+            Draft(TileOp.Code code, Instruction instruction, Read read, int[] in, int buffer, int sink) {
+                this.code = code;
+                this.instruction = instruction;
+                this.read = read;
+                this.in = in;
+                this.buffer = buffer;
+                this.sink = sink;
+            }
+
+            boolean producesValue() {
+                return code != TileOp.Code.STORE && code != TileOp.Code.SUM_PARTIAL && code != TileOp.Code.SUM_ROWS;
+            }
+        }
+
+        private final List<Draft> draft = new ArrayList<>();
+        private final Map<Integer, Integer> valueOfBuffer = new HashMap<>();
+        private final Map<String, Integer> loaded = new HashMap<>();
+
+        private int add(Draft d) {
+            draft.add(d);
+            return draft.size() - 1;
+        }
+
+        private void build(Pending k) {
+            // Every instruction the roots need, in program order (which is a topological order).
+            TreeSet<Integer> nodes = new TreeSet<>();
+            for (int r : k.roots) {
+                collect(r, nodes);
+            }
+            TreeSet<Integer> roots = new TreeSet<>(k.roots);
+            for (int i : nodes) {
+                Instruction in = ins.get(i);
+                if (in.kernel == Kernel.SUM_ROWS) {
+                    int x = value(contiguous(in.buffer(0), 0));
+                    int cols = in.ints(1);
+                    boolean partial = cols >= TILE;
+                    sinks.add(new FusedKernel.Sink(in.buffer(1), in.ints(0), cols, partial, tileStart.length - 1));
+                    add(new Draft(partial ? TileOp.Code.SUM_PARTIAL : TileOp.Code.SUM_ROWS, in, null, new int[] {x}, -1,
+                        sinks.size() - 1));
+                    continue;
+                }
+                Elem e = elems[i];
+                int[] args = new int[e.reads.length];
+                int any = -1;
+                for (int j = 0; j < e.reads.length; j++) {
+                    args[j] = e.reads[j] == null ? -1 : value(e.reads[j]);
+                    if (args[j] >= 0) {
+                        any = args[j];
+                    }
+                }
+                for (int j = 0; j < args.length; j++) {
+                    if (args[j] < 0) {
+                        args[j] = any; // an operand the formula ignores: any block will do
+                    }
+                }
+                int v = e.kernel == Kernel.COPY ? args[0] // a copy is the value itself
+                    : add(new Draft(TileOp.Code.valueOf(e.kernel.name()), in, null, args, -1, -1));
+                valueOfBuffer.put(e.out, v);
+                if (roots.contains(i)) {
+                    add(new Draft(TileOp.Code.STORE, in, null, new int[] {v}, e.out, -1));
+                }
+            }
+            assignSlots();
+        }
+
+        private void collect(int index, TreeSet<Integer> nodes) {
+            if (!nodes.add(index)) {
+                return;
+            }
+            Instruction in = ins.get(index);
+            Read[] reads = elems[index] != null ? elems[index].reads : new Read[] {contiguous(in.buffer(0), 0)};
+            for (Read r : reads) {
+                if (r != null && virtual[r.buffer]) {
+                    collect(producer[r.buffer], nodes);
+                }
+            }
+        }
+
+        /** The value a read gives: one computed in this kernel, else a load of a materialized buffer. */
+        private int value(Read r) {
+            Integer here = valueOfBuffer.get(r.buffer);
+            if (here != null && r.identity()) {
+                return here;
+            }
+            String key = r.key();
+            Integer v = loaded.get(key);
+            if (v == null) {
+                TileOp.Code code = r.kind == Read.CONTIGUOUS ? TileOp.Code.LOAD
+                    : r.kind == Read.BROADCAST ? TileOp.Code.FILL : TileOp.Code.GATHER;
+                if (code == TileOp.Code.GATHER) {
+                    maxRank = Math.max(maxRank, r.shape.length);
+                }
+                v = add(new Draft(code, null, r, new int[0], r.buffer, -1));
+                loaded.put(key, v);
+            }
+            return v;
+        }
+
+        /**
+         * Gives each value the lowest free slot, freed after its last reader (a linear scan keeps
+         * the working set small). An op's inputs whose last use it is are freed before its output
+         * is placed, so it may write over an input block: every tile loop is elementwise.
+         */
+        private void assignSlots() {
+            int count = draft.size();
+            int[] lastUse = new int[count];
+            Arrays.fill(lastUse, -1);
+            for (int i = 0; i < count; i++) {
+                for (int v : draft.get(i).in) {
+                    lastUse[v] = i;
+                }
+            }
+            List<List<Integer>> releaseAt = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                releaseAt.add(new ArrayList<>());
+            }
+            for (int i = 0; i < count; i++) {
+                if (lastUse[i] >= 0) {
+                    releaseAt.get(lastUse[i]).add(i);
+                }
+            }
+            int[] slotOf = new int[count];
+            Arrays.fill(slotOf, -1);
+            TreeSet<Integer> free = new TreeSet<>();
+            int slots = 0;
+            for (int i = 0; i < count; i++) {
+                Draft d = draft.get(i);
+                int[] in = new int[d.in.length];
+                for (int j = 0; j < in.length; j++) {
+                    in[j] = slotOf[d.in[j]];
+                }
+                for (int p : releaseAt.get(i)) {
+                    free.add(slotOf[p]);
+                }
+                int out = -1;
+                if (d.producesValue()) {
+                    out = free.isEmpty() ? slots++ : free.pollFirst();
+                    slotOf[i] = out;
+                    if (lastUse[i] < 0) {
+                        free.add(out); // read by nothing (cannot happen for live values)
+                    }
+                }
+                ops.add(toOp(d, in, out));
+            }
+            maxSlots = Math.max(maxSlots, slots);
+        }
+
+        private TileOp toOp(Draft d, int[] in, int out) {
+            switch (d.code) {
+                case LOAD:
+                case FILL:
+                    return new TileOp(d.code, 0, 0f, 0f, false, in, out, d.read.buffer, d.read.offset, null, -1);
+                case GATHER:
+                    return new TileOp(d.code, 0, 0f, 0f, false, in, out, d.read.buffer, 0,
+                        new StridedView(d.read.shape, d.read.strides, d.read.offset), -1);
+                case STORE:
+                    return new TileOp(d.code, 0, 0f, 0f, false, in, -1, d.buffer, 0, null, -1);
+                case SUM_PARTIAL:
+                case SUM_ROWS:
+                    return new TileOp(d.code, 0, 0f, 0f, false, in, -1, -1, 0, null, d.sink);
+                default: {
+                    Instruction i = d.instruction;
+                    boolean unary = d.code == TileOp.Code.UNARY || d.code == TileOp.Code.UNARY_BACKWARD;
+                    float a = unary ? i.floats(0) : 0f;
+                    float b = unary ? i.floats(1) : 0f;
+                    boolean left = d.code == TileOp.Code.BINARY_GRAD && i.ints(1) == 1;
+                    return new TileOp(d.code, i.ints(0), a, b, left, in, out, -1, 0, null, -1);
+                }
+            }
+        }
+
+        @Override
+        public void run(Object[] buffers) {
+            kernel.run(buffers);
+        }
+
+        @Override
+        public String describe() {
+            return kernel.describe();
+        }
+    }
+
+    private CompiledProgram finish() {
+        Scratch scratch = new Scratch(team.size(), maxSlots, 4 * TILE, maxRank);
+        List<Step> out = new ArrayList<>();
+        for (Step s : steps) {
+            if (s instanceof FusedKernelPlan) {
+                FusedKernelPlan p = (FusedKernelPlan) s;
+                p.kernel = new FusedKernel(p.n, p.tileStart, p.ops.toArray(new TileOp[0]),
+                    p.sinks.toArray(new FusedKernel.Sink[0]), CHUNK, team, scratch);
+                out.add(p.kernel);
+            } else {
+                out.add(s);
+            }
+        }
+        return new CompiledProgram(program, out);
+    }
+}

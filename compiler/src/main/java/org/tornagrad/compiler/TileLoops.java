@@ -1,0 +1,277 @@
+package org.tornagrad.compiler;
+
+import org.tornagrad.kernels.Binary;
+import org.tornagrad.kernels.Unary;
+
+/**
+ * The loops a fused kernel runs over one tile: one short loop per op, over operands that are
+ * either a worker's tile-sized scratch block or a window of a program buffer. Each loop is the
+ * formula of {@link Unary} or {@link Binary} written out for its op (same float operations in the
+ * same order, so the same bits as the eager path), except exp, log, sigmoid and BCE, which go
+ * through {@link BlockMath}. An op without a specialised loop calls the shared scalar body, which
+ * is always right and only slower.
+ */
+final class TileLoops {
+    private TileLoops() {
+    }
+
+    /** out = Unary.apply(op, x, a, b) over n elements; s1..s3 are scratch blocks. */
+    static void unary(int op, float a, float b, float[] x, float[] out, int n,
+                      float[] s1, float[] s2, float[] s3) {
+        switch (op) {
+            case Unary.NEG:
+                for (int i = 0; i < n; i++) {
+                    out[i] = -x[i];
+                }
+                return;
+            case Unary.EXP:
+                BlockMath.exp(x, out, n);
+                return;
+            case Unary.LOG:
+                BlockMath.log(x, out, n);
+                return;
+            case Unary.SIGMOID:
+                BlockMath.sigmoid(x, out, n);
+                return;
+            case Unary.SQRT:
+                for (int i = 0; i < n; i++) {
+                    out[i] = (float) Math.sqrt(x[i]);
+                }
+                return;
+            case Unary.ABS:
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.abs(x[i]);
+                }
+                return;
+            case Unary.SQUARE:
+                for (int i = 0; i < n; i++) {
+                    float v = x[i];
+                    out[i] = v * v;
+                }
+                return;
+            case Unary.CLAMP:
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.min(Math.max(x[i], a), b);
+                }
+                return;
+            case Unary.POW_SCALAR:
+                if (a == 2f) {
+                    // (float) Math.pow(v, 2) is the correctly rounded square, which v * v also is.
+                    for (int i = 0; i < n; i++) {
+                        float v = x[i];
+                        out[i] = v * v;
+                    }
+                    return;
+                }
+                break;
+            case Unary.ADD_SCALAR:
+                for (int i = 0; i < n; i++) {
+                    out[i] = x[i] + a;
+                }
+                return;
+            case Unary.MUL_SCALAR:
+                for (int i = 0; i < n; i++) {
+                    out[i] = x[i] * a;
+                }
+                return;
+            case Unary.RSUB_SCALAR:
+                for (int i = 0; i < n; i++) {
+                    out[i] = a - x[i];
+                }
+                return;
+            case Unary.RECIPROCAL:
+                for (int i = 0; i < n; i++) {
+                    out[i] = 1f / x[i];
+                }
+                return;
+            default:
+                break;
+        }
+        for (int i = 0; i < n; i++) {
+            out[i] = Unary.apply(op, x[i], a, b);
+        }
+    }
+
+    /** out = g * Unary.derivative(op, x, y, a, b) over n elements. */
+    static void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g,
+                              float[] out, int n) {
+        switch (op) {
+            case Unary.NEG:
+            case Unary.RSUB_SCALAR:
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * -1f;
+                }
+                return;
+            case Unary.EXP:
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * y[i];
+                }
+                return;
+            case Unary.LOG:
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * (1f / x[i]);
+                }
+                return;
+            case Unary.SQRT:
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * (0.5f / y[i]);
+                }
+                return;
+            case Unary.SQUARE:
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * (2f * x[i]);
+                }
+                return;
+            case Unary.SIGMOID:
+                for (int i = 0; i < n; i++) {
+                    float v = y[i];
+                    out[i] = g[i] * (v * (1f - v));
+                }
+                return;
+            case Unary.ADD_SCALAR:
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * 1f;
+                }
+                return;
+            case Unary.MUL_SCALAR:
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * a;
+                }
+                return;
+            case Unary.RECIPROCAL:
+                for (int i = 0; i < n; i++) {
+                    float v = y[i];
+                    out[i] = g[i] * (-v * v);
+                }
+                return;
+            case Unary.TANH:
+                for (int i = 0; i < n; i++) {
+                    float v = y[i];
+                    out[i] = g[i] * (1f - v * v);
+                }
+                return;
+            case Unary.POW_SCALAR:
+                if (a == 2f) {
+                    // a * (float) Math.pow(v, 1) = 2 * v exactly.
+                    for (int i = 0; i < n; i++) {
+                        out[i] = g[i] * (2f * x[i]);
+                    }
+                    return;
+                }
+                break;
+            default:
+                break;
+        }
+        for (int i = 0; i < n; i++) {
+            out[i] = g[i] * Unary.derivative(op, x[i], y[i], a, b);
+        }
+    }
+
+    /** out = Binary.apply(op, x, y) over n elements. */
+    static void binary(int op, float[] x, float[] y, float[] out, int n,
+                       float[] s1, float[] s2, float[] s3) {
+        switch (op) {
+            case Binary.ADD:
+                for (int i = 0; i < n; i++) {
+                    out[i] = x[i] + y[i];
+                }
+                return;
+            case Binary.SUB:
+                for (int i = 0; i < n; i++) {
+                    out[i] = x[i] - y[i];
+                }
+                return;
+            case Binary.MUL:
+                for (int i = 0; i < n; i++) {
+                    out[i] = x[i] * y[i];
+                }
+                return;
+            case Binary.DIV:
+                for (int i = 0; i < n; i++) {
+                    out[i] = x[i] / y[i];
+                }
+                return;
+            case Binary.MAX:
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.max(x[i], y[i]);
+                }
+                return;
+            case Binary.MIN:
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.min(x[i], y[i]);
+                }
+                return;
+            case Binary.BCE:
+                BlockMath.bce(x, y, out, n, s1);
+                return;
+            default:
+                break;
+        }
+        for (int i = 0; i < n; i++) {
+            out[i] = Binary.apply(op, x[i], y[i]);
+        }
+    }
+
+    /** out = g * (left ? dOp/dx : dOp/dy)(x, y, z) over n elements. */
+    static void binaryGrad(int op, boolean left, float[] x, float[] y, float[] z,
+                           float[] g, float[] out, int n, float[] s1, float[] s2, float[] s3) {
+        switch (op) {
+            case Binary.ADD:
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * 1f;
+                }
+                return;
+            case Binary.SUB:
+                float sign = left ? 1f : -1f;
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * sign;
+                }
+                return;
+            case Binary.MUL:
+                float[] other = left ? y : x;
+                for (int i = 0; i < n; i++) {
+                    out[i] = g[i] * other[i];
+                }
+                return;
+            case Binary.DIV:
+                if (left) {
+                    for (int i = 0; i < n; i++) {
+                        out[i] = g[i] * (1f / y[i]);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        float d = y[i];
+                        out[i] = g[i] * (-x[i] / (d * d));
+                    }
+                }
+                return;
+            case Binary.BCE:
+                if (left) {
+                    for (int i = 0; i < n; i++) {
+                        float p = x[i];
+                        out[i] = g[i] * ((p - y[i]) / Math.max(p * (1f - p), 1e-12f));
+                    }
+                } else {
+                    BlockMath.bceGradTarget(x, g, out, n, s1);
+                }
+                return;
+            default:
+                break;
+        }
+        for (int i = 0; i < n; i++) {
+            float xv = x[i];
+            float yv = y[i];
+            float d = left ? Binary.gradLeft(op, xv, yv, z[i]) : Binary.gradRight(op, xv, yv, z[i]);
+            out[i] = g[i] * d;
+        }
+    }
+
+    /** The sum of x[from .. from+n) left to right in double: {@link org.tornagrad.kernels.Reduction}'s order for one block. */
+    static double sequentialSum(float[] x, int from, int n) {
+        double s = 0;
+        for (int i = from; i < from + n; i++) {
+            s += x[i];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,215 @@
+package org.tornagrad.compiler;
+
+import static org.tornagrad.compiler.BlockMath.EP0;
+import static org.tornagrad.compiler.BlockMath.EP1;
+import static org.tornagrad.compiler.BlockMath.EP2;
+import static org.tornagrad.compiler.BlockMath.EP3;
+import static org.tornagrad.compiler.BlockMath.EP4;
+import static org.tornagrad.compiler.BlockMath.EP5;
+import static org.tornagrad.compiler.BlockMath.LN2_HI;
+import static org.tornagrad.compiler.BlockMath.LN2_LO;
+import static org.tornagrad.compiler.BlockMath.LOG2E;
+import static org.tornagrad.compiler.BlockMath.LP0;
+import static org.tornagrad.compiler.BlockMath.LP1;
+import static org.tornagrad.compiler.BlockMath.LP2;
+import static org.tornagrad.compiler.BlockMath.LP3;
+import static org.tornagrad.compiler.BlockMath.LP4;
+import static org.tornagrad.compiler.BlockMath.LP5;
+import static org.tornagrad.compiler.BlockMath.LP6;
+import static org.tornagrad.compiler.BlockMath.LP7;
+import static org.tornagrad.compiler.BlockMath.LP8;
+import static org.tornagrad.compiler.BlockMath.MAGIC;
+import static org.tornagrad.compiler.BlockMath.MAGIC_BITS;
+import static org.tornagrad.compiler.BlockMath.SQRT_HALF_BITS;
+import static org.tornagrad.compiler.BlockMath.SQRT_HALF_OFFSET;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link BlockMath}'s fast paths eight lanes at a time with the JDK's vector API: the same float
+ * operations in the same order as the scalar formulas (no fused multiply-add), so the same bits.
+ * HotSpot's C2 in JDK 17 does not auto-vectorize the float/int bit casts these need; the vector
+ * API compiles them to AVX2 (a sigmoid drops from about 3 ns to under 1 ns an element). Only
+ * loaded when {@link VectorSupport#available()}.
+ */
+final class VectorMath {
+    /** 256-bit vectors: eight float lanes, matching the eight double lanes of {@link BlockMath#laneSum}. */
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
+    private static final int LANES = 8;
+
+    private VectorMath() {
+    }
+
+    /** Runs each function once on values with a known scalar result (also forces class loading). */
+    static boolean selfTest() {
+        float[] x = new float[LANES + 1];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 0.25f * i;
+        }
+        float[] out = new float[x.length];
+        exp(x, out, x.length);
+        for (int i = 0; i < x.length; i++) {
+            if (out[i] != BlockMath.expFast(x[i])) {
+                return false;
+            }
+        }
+        return laneSum(x, x.length) == 9.0 && allInExpRange(x, x.length);
+    }
+
+    static boolean allInExpRange(float[] x, int n) {
+        int i = 0;
+        int bound = F.loopBound(n);
+        VectorMask<Float> bad = F.maskAll(false);
+        for (; i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            // |v| >= 87, or v != v (NaN).
+            bad = bad.or(v.abs().compare(VectorOperators.GE, BlockMath.EXP_LIMIT)).or(v.compare(VectorOperators.NE, v));
+        }
+        if (bad.anyTrue()) {
+            return false;
+        }
+        for (; i < n; i++) {
+            if (!BlockMath.inExpRange(x[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean allInLogRange(float[] x, int n) {
+        int i = 0;
+        int bound = F.loopBound(n);
+        VectorMask<Float> good = F.maskAll(true);
+        for (; i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            good = good.and(v.compare(VectorOperators.GE, Float.MIN_NORMAL)).and(v.compare(VectorOperators.LE, Float.MAX_VALUE));
+        }
+        if (!good.allTrue()) {
+            return false;
+        }
+        for (; i < n; i++) {
+            if (!BlockMath.inLogRange(x[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static FloatVector exp(FloatVector v) {
+        FloatVector t = v.mul(LOG2E).add(MAGIC);
+        FloatVector k = t.sub(MAGIC);
+        FloatVector r = v.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+        FloatVector p = r.mul(EP0).add(EP1);
+        p = p.mul(r).add(EP2);
+        p = p.mul(r).add(EP3);
+        p = p.mul(r).add(EP4);
+        p = p.mul(r).add(EP5);
+        p = p.mul(r.mul(r)).add(r).add(1f);
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
+
+    private static FloatVector log(FloatVector v) {
+        IntVector b = ((IntVector) v.reinterpretAsInts()).add(SQRT_HALF_OFFSET);
+        IntVector ebits = b.lanewise(VectorOperators.ASHR, 23).add(MAGIC_BITS - 127);
+        FloatVector e = ((FloatVector) ebits.reinterpretAsFloats()).sub(MAGIC);
+        FloatVector m = ((FloatVector) b.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats()).sub(1f);
+        FloatVector z = m.mul(m);
+        FloatVector y = m.mul(LP0).add(LP1);
+        y = y.mul(m).add(LP2);
+        y = y.mul(m).add(LP3);
+        y = y.mul(m).add(LP4);
+        y = y.mul(m).add(LP5);
+        y = y.mul(m).add(LP6);
+        y = y.mul(m).add(LP7);
+        y = y.mul(m).add(LP8);
+        y = y.mul(m).mul(z);
+        y = y.add(e.mul(LN2_LO));
+        y = y.sub(z.mul(0.5f));
+        return m.add(y).add(e.mul(LN2_HI));
+    }
+
+    static void exp(float[] x, float[] out, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            exp(FloatVector.fromArray(F, x, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = BlockMath.expFast(x[i]);
+        }
+    }
+
+    static void sigmoid(float[] x, float[] out, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            FloatVector e = exp(FloatVector.fromArray(F, x, i).neg());
+            // The constant is made inside the loop: a vector kept live across iterations is boxed by JDK 17's C2.
+            FloatVector.broadcast(F, 1f).div(e.add(1f)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = 1f / (1f + BlockMath.expFast(-x[i]));
+        }
+    }
+
+    static void log(float[] x, float[] out, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            log(FloatVector.fromArray(F, x, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = BlockMath.logFast(x[i]);
+        }
+    }
+
+    static void bce(float[] p, float[] tg, float[] out, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            FloatVector pv = FloatVector.fromArray(F, p, i);
+            FloatVector t = FloatVector.fromArray(F, tg, i);
+            FloatVector lp = log(pv).max(-100f);
+            FloatVector lq = log(FloatVector.broadcast(F, 1f).sub(pv)).max(-100f);
+            t.mul(lp).add(FloatVector.broadcast(F, 1f).sub(t).mul(lq)).neg().intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            float t = tg[i];
+            float pv = p[i];
+            out[i] = -(t * Math.max(BlockMath.logFast(pv), -100f) + (1f - t) * Math.max(BlockMath.logFast(1f - pv), -100f));
+        }
+    }
+
+    static void bceGradTarget(float[] x, float[] g, float[] out, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            FloatVector xv = FloatVector.fromArray(F, x, i);
+            FloatVector lq = log(FloatVector.broadcast(F, 1f).sub(xv)).max(-100f);
+            FloatVector lp = log(xv).max(-100f);
+            FloatVector.fromArray(F, g, i).mul(lq.sub(lp)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            float xv = x[i];
+            out[i] = g[i] * (Math.max(BlockMath.logFast(1f - xv), -100f) - Math.max(BlockMath.logFast(xv), -100f));
+        }
+    }
+
+    /** {@link BlockMath#laneSum}: lanes 0-3 in {@code lo}, 4-7 in {@code hi}. */
+    static double laneSum(float[] x, int n) {
+        DoubleVector lo = DoubleVector.zero(D);
+        DoubleVector hi = DoubleVector.zero(D);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            // One vector shape only (8 float lanes) in this class: mixing shapes makes the vector
+            // types polymorphic and C2 (JDK 17) then falls back to the boxed, allocating code.
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+            hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+        }
+        return BlockMath.combine(lo.lane(0), lo.lane(1), lo.lane(2), lo.lane(3), hi.lane(0), hi.lane(1), hi.lane(2),
+            hi.lane(3), x, i, n);
+    }
+}

@@ -1,0 +1,173 @@
+package org.tornagrad.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.tornagrad.autograd.Variable;
+import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.autograd.trace.ProgramRunner;
+import org.tornagrad.autograd.trace.Tracer;
+import org.tornagrad.kernels.ReferenceBackend;
+import org.tornagrad.tensor.Tensor;
+
+class JavaProgramCompilerTest {
+    private static final WorkerTeam[] TEAMS = {new WorkerTeam(1), new WorkerTeam(2), new WorkerTeam(3)};
+
+    private static Map<String, Tensor> inputs(Object... nameAndTensor) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameAndTensor.length; i += 2) {
+            m.put((String) nameAndTensor[i], (Tensor) nameAndTensor[i + 1]);
+        }
+        return m;
+    }
+
+    private static Map<String, float[]> copy(Map<String, Tensor> out) {
+        Map<String, float[]> c = new LinkedHashMap<>();
+        out.forEach((k, v) -> c.put(k, v.toArray()));
+        return c;
+    }
+
+    /**
+     * Compiles the traced function and checks it against the unfused replay on the reference
+     * backend (bit for bit when {@code rtol} is 0), and that every team size gives the same bits.
+     */
+    private static CompiledProgram check(Function<Map<String, Variable>, Variable> f, Map<String, Tensor> in,
+                                         List<String> differentiated, double rtol) {
+        Program p = Tracer.trace(f, in, differentiated, new ReferenceBackend());
+        Map<String, float[]> expected = copy(new ProgramRunner(p, new ReferenceBackend()).run(in));
+        Map<String, float[]> first = null;
+        CompiledProgram last = null;
+        for (WorkerTeam team : TEAMS) {
+            CompiledProgram c = JavaProgramCompiler.compile(p, team);
+            Map<String, float[]> got = copy(c.run(in));
+            Map<String, float[]> again = copy(c.run(in));
+            for (String k : expected.keySet()) {
+                assertArrayEquals(got.get(k), again.get(k), k + ": a second run differs");
+                if (first != null) {
+                    assertArrayEquals(first.get(k), got.get(k), k + ": team of " + team.size() + " differs from 1");
+                }
+                float[] e = expected.get(k);
+                float[] g = got.get(k);
+                for (int i = 0; i < e.length; i++) {
+                    if (rtol == 0) {
+                        assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(g[i]),
+                            k + "[" + i + "]: expected " + e[i] + ", got " + g[i] + "\n" + c.listing());
+                    } else {
+                        assertEquals(e[i], g[i], rtol * Math.abs(e[i]) + 1e-6,
+                            k + "[" + i + "]\n" + c.listing());
+                    }
+                }
+            }
+            if (first == null) {
+                first = got;
+            }
+            last = c;
+        }
+        return last;
+    }
+
+    @Test
+    void elementwiseChainsAndShortRowSumsAreTheReferenceBits() {
+        Map<String, Tensor> in = inputs("x", Tensor.randn(1, 6, 50), "y", Tensor.uniform(2, 0.5f, 2f, 6, 50));
+        CompiledProgram c = check(v -> {
+            Variable x = v.get("x");
+            Variable y = v.get("y");
+            Variable z = x.mul(y).add(3f).abs().sqrt().sub(x.square().div(y));
+            return z.sum(1, false).mul(z.clamp(-1f, 1f).sum(1, false)).sum();
+        }, in, List.of("x", "y"), 0);
+        assertTrue(c.stepCount() < c.program().instructions().size(), c.listing());
+    }
+
+    @Test
+    void broadcastsAxisSumsAndPermutesAreTheReferenceBits() {
+        Map<String, Tensor> in = inputs("a", Tensor.randn(3, 4, 1, 5), "b", Tensor.randn(4, 1, 3, 5));
+        check(v -> {
+            Variable s = v.get("a").add(v.get("b")).mul(v.get("b"));
+            return s.sum(new int[] {0, 2}, true).mul(s).permute(2, 0, 1).sum(0, false).relu().sum();
+        }, in, List.of("a", "b"), 0);
+    }
+
+    @Test
+    void poolingSlicesAndScattersAreTheReferenceBits() {
+        Map<String, Tensor> in = inputs("y", Tensor.uniform(5, 0f, 1f, 2, 3, 9, 11));
+        check(v -> {
+            Variable y = v.get("y");
+            Variable dr = y.slice(2, 1, 9, 1).sub(y.slice(2, 0, 8, 1)).slice(2, 1, 8, 1).slice(3, 0, 9, 1).square();
+            Variable dc = y.slice(3, 1, 11, 1).sub(y.slice(3, 0, 10, 1)).slice(2, 0, 7, 1).slice(3, 1, 10, 1).square();
+            Variable length = dr.add(dc).abs().add(1e-8f).sqrt().mean();
+            Variable b = y.rsub(1f).maxPool2d(3, 1, 1).sub(y.rsub(1f)).maxPool2d(5, 1, 2);
+            return length.mul(10f).add(b.mul(y).mean());
+        }, in, List.of("y"), 0);
+    }
+
+    @Test
+    void gathersNormsAndMatmulsAreTheReferenceBits() {
+        Map<String, Tensor> in = inputs("e", Tensor.randn(7, 40, 16), "idx", Tensor.vector(3f, 0f, 39f, 3f, 17f),
+            "w", Tensor.randn(8, 5, 16), "m", Tensor.randn(9, 16, 4));
+        check(v -> {
+            Variable rows = v.get("e").reshape(40, 16).gatherRows(v.get("idx"));
+            Variable cos = rows.mul(v.get("w")).sum(1, false).div(rows.norm(1, false)).div(v.get("w").norm(1, false));
+            Variable mm = v.get("e").reshape(40, 16).matmul(v.get("m")).tanh().sum();
+            return cos.add(1f).div(2f).mean().add(mm);
+        }, in, List.of("e"), 0);
+    }
+
+    @Test
+    void softmaxSigmoidBceAndLongSumsAgreeWithinTheParityTolerance() {
+        Map<String, Tensor> in = inputs("x", Tensor.randn(11, 4, 3, 40, 50), "t", Tensor.uniform(12, 0f, 1f, 4, 3, 40, 50));
+        check(v -> {
+            Variable x = v.get("x");
+            Variable t = v.get("t");
+            Variable p = x.sigmoid();
+            Variable inter = p.mul(t).sum();
+            Variable dice = inter.mul(2f).add(1f).div(p.sum().add(t.sum()).add(1f)).rsub(1f);
+            Variable bce = p.binaryCrossEntropy(t).mean();
+            Variable soft = x.softmax(1).mul(t).sum(new int[] {2, 3}, false).log().neg().mean();
+            return dice.add(bce).add(soft).add(x.exp().mean());
+        }, in, List.of("x"), 2e-5);
+    }
+
+    /** The compiled path's target is under 1 KB a call; the program itself allocates nothing (the
+     * input checks of Tensor allocate a few small arrays). */
+    @Test
+    void aRunAllocatesAlmostNothingAfterWarmUp() {
+        Map<String, Tensor> in = inputs("x", Tensor.randn(13, 4, 1, 64, 64), "t", Tensor.uniform(14, 0f, 1f, 4, 1, 64, 64));
+        Program p = Tracer.trace(v -> {
+            Variable pr = v.get("x").sigmoid();
+            return pr.mul(v.get("t")).sum().div(pr.sum().add(v.get("t").sum()).add(1f));
+        }, in, List.of("x"), new ReferenceBackend());
+        CompiledProgram c = JavaProgramCompiler.compile(p, TEAMS[1]);
+        Map<String, Tensor> first = c.run(in);
+        for (int i = 0; i < 200; i++) {
+            c.run(in);
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        Map<String, Tensor> out = null;
+        for (int i = 0; i < 20; i++) {
+            out = c.run(in);
+        }
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertSame(first, out, "the same output map every run");
+        assertTrue(allocated / 20 < 256, "20 runs allocated " + allocated + " bytes");
+    }
+
+    @Test
+    void inputsOfAnotherShapeAreRejectedNamingTheInput() {
+        Map<String, Tensor> in = inputs("x", Tensor.randn(1, 3, 4));
+        CompiledProgram c = JavaProgramCompiler.compile(Tracer.trace(v -> v.get("x").square().sum(), in,
+            List.of("x"), new ReferenceBackend()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> c.run(inputs("x", Tensor.randn(1, 4, 3))));
+        assertTrue(e.getMessage().contains("x"), e.getMessage());
+    }
+}

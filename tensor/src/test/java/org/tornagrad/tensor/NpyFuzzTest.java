@@ -59,12 +59,19 @@ class NpyFuzzTest {
 
     @FuzzTest(maxDuration = "10m")
     void readsAnyBytesAsATensorOrAClearError(byte[] bytes) throws IOException {
+        long allowed = ALLOCATION_FIXED + ALLOCATION_PER_INPUT_BYTE * bytes.length;
         long before = allocatedBytes();
         Tensor fromBytes = readOrNull(() -> Npy.read(bytes, NAME), NAME);
         long allocated = allocatedBytes() - before;
-        long allowed = ALLOCATION_FIXED + ALLOCATION_PER_INPUT_BYTE * bytes.length;
         if (allocated > allowed) {
-            fail("reading " + bytes.length + " bytes allocated " + allocated + " bytes, expected at most " + allowed);
+            // The first read of a path loads (and, when fuzzing, instruments) classes on this
+            // thread, megabytes that are no part of the read: measure a second, warm read.
+            before = allocatedBytes();
+            readOrNull(() -> Npy.read(bytes, NAME), NAME);
+            allocated = allocatedBytes() - before;
+            if (allocated > allowed) {
+                fail("reading " + bytes.length + " bytes allocated " + allocated + " bytes, expected at most " + allowed);
+            }
         }
 
         Path file = FILE.get();

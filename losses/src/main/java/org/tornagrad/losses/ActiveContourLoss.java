@@ -85,20 +85,21 @@ public final class ActiveContourLoss implements Loss {
         return DIFFERENTIATED;
     }
 
-    @Override
-    public Variable compute(Map<String, Variable> inputs) {
-        Checks.requireInputs(NAME, INPUTS, inputs);
-        return compute(inputs.get("y_true"), inputs.get("y_pred"));
-    }
-
     /** The loss of {@code yPred} (a param to get its gradient) against the mask {@code yTrue}. */
     public Variable compute(Variable yTrue, Variable yPred) {
         if (yTrue == null || yPred == null) {
             throw new IllegalArgumentException(NAME + " inputs: expected " + INPUTS + ", got "
                 + (yTrue == null ? "y_true" : "y_pred") + " = null");
         }
-        Tensor pred = yPred.data();
-        Tensor mask = yTrue.data();
+        return compute(Map.of("y_true", yTrue, "y_pred", yPred));
+    }
+
+    /** Checks shapes and values; the inputs pass through unchanged (nothing here depends on their values). */
+    @Override
+    public Map<String, Tensor> prepare(Map<String, Tensor> inputs) {
+        Checks.requireInputs(NAME, INPUTS, inputs);
+        Tensor pred = inputs.get("y_pred");
+        Tensor mask = inputs.get("y_true");
         Checks.requireRank(NAME + " y_pred", pred, 4, "(B, C, H, W)");
         Checks.requireShape(NAME + " y_true", mask, pred.shape());
         int h = pred.dim(2);
@@ -112,7 +113,15 @@ public final class ActiveContourLoss implements Loss {
         Checks.requireFinite(NAME + " y_true", mask);
         Checks.requireRange(NAME + " y_pred (probabilities)", pred, 0f, 1f);
         Checks.requireRange(NAME + " y_true", mask, 0f, 1f);
+        return Map.of("y_true", mask, "y_pred", pred);
+    }
 
+    @Override
+    public Variable build(Map<String, Variable> prepared) {
+        Variable yPred = prepared.get("y_pred");
+        Tensor mask = prepared.get("y_true").data();
+        int h = yPred.shape().dim(2);
+        int w = yPred.shape().dim(3);
         // Differences along rows and columns, cropped to the common (H-2, W-2) window the seed uses.
         Variable dr = yPred.slice(2, 1, h, 1).sub(yPred.slice(2, 0, h - 1, 1))
             .slice(2, 1, h - 1, 1).slice(3, 0, w - 2, 1).square();

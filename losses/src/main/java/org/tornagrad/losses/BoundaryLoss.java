@@ -155,21 +155,36 @@ public final class BoundaryLoss implements Loss {
         return List.of("pred");
     }
 
+    /** Checks pred and gt; they pass through unchanged (the one-hot is built on the backend, in {@link #build}). */
     @Override
-    public Variable compute(Map<String, Variable> inputs) {
+    public Map<String, Tensor> prepare(Map<String, Tensor> inputs) {
         Checks.requireInputs(NAME, INPUTS, inputs);
-        Variable pred = inputs.get("pred");
-        Tensor logits = pred.data();
+        Tensor logits = inputs.get("pred");
         Checks.requireRank("pred", logits, 4, "(N, C, H, W)");
         Checks.requireNonEmpty("pred", logits);
         Checks.requireFinite("pred", logits);
+        Tensor gt = inputs.get("gt");
+        checkLabels(gt, logits.dim(0), logits.dim(2), logits.dim(3));
+        return Map.of("pred", logits, "gt", gt);
+    }
+
+    @Override
+    public Variable build(Map<String, Variable> prepared) {
+        Variable pred = prepared.get("pred");
+        Tensor logits = pred.data();
         int n = logits.dim(0);
         int c = logits.dim(1);
         int h = logits.dim(2);
         int w = logits.dim(3);
 
-        Tensor labels = labels(inputs.get("gt").data(), n, c, h, w);
-        Variable oneHot = Variable.constant(labels.oneHot(c).permute(0, 3, 1, 2).contiguous());
+        // One-hot as labels == class index, broadcast over (N, C, H, W): computed on the backend
+        // (the labels are data; a host loop would bake one batch's labels into a traced program).
+        Tensor labels = labels(prepared.get("gt").data(), h, w, c).reshape(n, 1, h, w);
+        float[] classIndex = new float[c];
+        for (int k = 0; k < c; k++) {
+            classIndex[k] = k;
+        }
+        Variable oneHot = Variable.constant(labels.eq(Tensor.of(classIndex, 1, c, 1, 1)));
 
         Variable p = pred.softmax(1);
         Variable gtBoundary = boundary(oneHot.rsub(1f));
@@ -198,38 +213,45 @@ public final class BoundaryLoss implements Loss {
         return x.maxPool2d(kernel, 1, (kernel - 1) / 2);
     }
 
-    /**
-     * The gt labels as an (N, H, W) tensor clamped to [0, C-1]: the channel of (N, 1, H, W)
-     * squeezed, a larger map cropped centrally as the seed does.
-     */
-    private static Tensor labels(Tensor gt, int n, int c, int h, int w) {
+    /** The gt checks: finite integral labels, of shape (N, H, W) or (N, 1, H, W), or larger and croppable. */
+    private static void checkLabels(Tensor gt, int n, int h, int w) {
         // The whole input is checked, also what the crop drops, so that positions are the input's.
         Checks.requireFinite("gt", gt);
         Checks.requireIntegral("gt", gt);
         String expected = "(N, H, W) = (" + n + ", " + h + ", " + w + ") or (N, 1, H, W)";
-        Tensor maps = gt;
-        if (gt.rank() == 4 && gt.dim(1) == 1) {
-            maps = gt.squeeze(1);
-        } else if (gt.rank() != 3) {
+        if (!(gt.rank() == 4 && gt.dim(1) == 1) && gt.rank() != 3) {
             throw new IllegalArgumentException("gt: expected shape " + expected + ", got " + gt.shape());
         }
+        Tensor maps = gt.rank() == 4 ? gt.squeeze(1) : gt;
         if (maps.dim(0) != n) {
             throw new IllegalArgumentException("gt: expected " + n + " images as in pred, got shape " + gt.shape());
         }
-        int ht = maps.dim(1);
-        int wt = maps.dim(2);
-        // The seed's crop: Python's floor division, offsets applied only when both are positive.
-        int offsetH = Math.floorDiv(ht - h, 2);
-        int offsetW = Math.floorDiv(wt - w, 2);
-        Tensor cropped = maps;
-        if (offsetH > 0 && offsetW > 0) {
-            cropped = maps.slice(1, offsetH, ht - offsetH, 1).slice(2, offsetW, wt - offsetW, 1);
-        }
+        Tensor cropped = crop(maps, h, w);
         if (cropped.dim(1) != h || cropped.dim(2) != w) {
             throw new IllegalArgumentException("gt: expected shape " + expected + ", or larger by a positive even"
                 + " amount in both H and W (cropped centrally), got " + gt.shape()
                 + (cropped == maps ? "" : ", which crops to " + cropped.shape()));
         }
-        return cropped.contiguous().clamp(0f, c - 1);
+    }
+
+    /** The seed's central crop: Python's floor division, offsets applied only when both are positive. */
+    private static Tensor crop(Tensor maps, int h, int w) {
+        int ht = maps.dim(1);
+        int wt = maps.dim(2);
+        int offsetH = Math.floorDiv(ht - h, 2);
+        int offsetW = Math.floorDiv(wt - w, 2);
+        if (offsetH > 0 && offsetW > 0) {
+            return maps.slice(1, offsetH, ht - offsetH, 1).slice(2, offsetW, wt - offsetW, 1);
+        }
+        return maps;
+    }
+
+    /**
+     * The checked gt labels as an (N, H, W) tensor clamped to [0, C-1]: the channel of
+     * (N, 1, H, W) squeezed, a larger map cropped centrally as the seed does.
+     */
+    private static Tensor labels(Tensor gt, int h, int w, int c) {
+        Tensor maps = gt.rank() == 4 ? gt.squeeze(1) : gt;
+        return crop(maps, h, w).contiguous().clamp(0f, c - 1);
     }
 }

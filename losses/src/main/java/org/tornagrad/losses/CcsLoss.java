@@ -3,6 +3,7 @@ package org.tornagrad.losses;
 import java.util.List;
 import java.util.Map;
 import org.tornagrad.autograd.Variable;
+import org.tornagrad.autograd.trace.Tracer;
 import org.tornagrad.tensor.Tensor;
 
 /**
@@ -185,119 +186,185 @@ public final class CcsLoss implements Loss {
         return List.of("embeddings");
     }
 
+    /**
+     * Checks the inputs and assigns anchors to annotations on the host (the selection depends on
+     * the boxes' values). The selected anchors of all images become fixed-size index tensors, so
+     * that {@link #build} has static shapes: {@code rows} (row b·A + a of the (B·A, E)
+     * embeddings, for each selected anchor, images in order), {@code labels} (its annotation's
+     * class), {@code members} ((B, S): 1 where row s belongs to image b), {@code inv_counts}
+     * (1 / selected anchors of each image), and with {@code soft} each anchor's {@code iou}. S is
+     * rounded up to a power of two, the extra rows repeating the last real one with no member
+     * image, so that batches with similar counts share one compiled program.
+     */
     @Override
-    public Variable compute(Map<String, Variable> inputs) {
+    public Map<String, Tensor> prepare(Map<String, Tensor> inputs) {
         Checks.requireInputs(NAME, INPUTS, inputs);
-        Tensor anchors = inputs.get("anchors").data();
-        Variable embeddings = inputs.get("embeddings");
-        Tensor weights = inputs.get("weights").data();
-        Tensor annotations = inputs.get("annotations").data();
-        int[] dims = checkShapes(anchors, embeddings.data(), weights, annotations);
+        Tensor anchors = inputs.get("anchors");
+        Tensor embeddings = inputs.get("embeddings");
+        Tensor weights = inputs.get("weights");
+        Tensor annotations = inputs.get("annotations");
+        int[] dims = checkShapes(anchors, embeddings, weights, annotations);
         int batch = dims[0];
         int anchorCount = dims[1];
         int embeddingSize = dims[2];
         int classes = dims[3];
         Checks.requireFinite("anchors", anchors);
-        Checks.requireFinite("embeddings", embeddings.data());
+        Checks.requireFinite("embeddings", embeddings);
         Checks.requireFinite("weights", weights);
         Checks.requireFinite("annotations", annotations);
         checkLabels(annotations, classes);
 
-        float[] w = weights.toArray();
-        Variable[] perImage = new Variable[batch];
+        float[] e = Checks.values(embeddings.contiguous());
+        float[] w = Checks.values(weights.contiguous());
+        int m = annotations.dim(1);
+        float[] ann = Checks.values(annotations.contiguous());
+        float[] anchorValues = Checks.values(anchors.contiguous());
+        int[][] selectedOf = new int[batch][];
+        int[][] labelOf = new int[batch][];
+        float[][] iouOf = new float[batch][];
+        int total = 0;
         for (int b = 0; b < batch; b++) {
-            Variable imageEmbeddings = embeddings.slice(0, b, b + 1, 1).reshape(anchorCount, embeddingSize);
-            perImage[b] = imageLoss(b, anchors.slice(0, b, b + 1, 1).reshape(anchorCount, 4), imageEmbeddings,
-                w, embeddingSize, classes, annotations.slice(0, b, b + 1, 1).reshape(annotations.dim(1), 5));
+            int kept = 0;
+            for (int j = 0; j < m; j++) {
+                if (ann[(b * m + j) * 5 + 4] != PADDING) {
+                    kept++;
+                }
+            }
+            if (kept == 0) {
+                selectedOf[b] = new int[0];
+                continue;
+            }
+            float[] boxes = new float[4 * kept];
+            int[] labels = new int[kept];
+            for (int j = 0, k = 0; j < m; j++) {
+                int at = (b * m + j) * 5;
+                if (ann[at + 4] != PADDING) {
+                    System.arraycopy(ann, at, boxes, 4 * k, 4);
+                    labels[k++] = (int) ann[at + 4];
+                }
+            }
+            Tensor imageAnchors = Tensor.of(java.util.Arrays.copyOfRange(anchorValues, b * anchorCount * 4,
+                (b + 1) * anchorCount * 4), anchorCount, 4);
+            AnchorAssignment assignment = AnchorAssignment.assign("anchors[" + b + "]", imageAnchors,
+                "annotations[" + b + "]", Tensor.of(boxes, kept, 4), iouObject);
+            int[] selected = assignment.selectedAnchors();
+            int[] best = assignment.bestAnnotation();
+            float[] bestIou = assignment.bestIou();
+            int[] label = new int[selected.length];
+            float[] iou = new float[selected.length];
+            for (int i = 0; i < selected.length; i++) {
+                label[i] = labels[best[selected[i]]];
+                iou[i] = bestIou[selected[i]];
+                requireNonZeroNorms(b, selected[i], label[i], e, (b * anchorCount + selected[i]) * embeddingSize, w,
+                    embeddingSize, classes);
+            }
+            selectedOf[b] = selected;
+            labelOf[b] = label;
+            iouOf[b] = iou;
+            total += selected.length;
         }
-        return reduction.apply(Variable.stack(0, perImage));
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        out.put("embeddings", embeddings);
+        out.put("weights", weights);
+        if (total == 0) {
+            return out; // no term anywhere: build gives connected zeros
+        }
+        int padded = Integer.highestOneBit(total) == total ? total : Integer.highestOneBit(total) << 1;
+        float[] rows = new float[padded];
+        float[] labels = new float[padded];
+        float[] iou = new float[padded];
+        float[] members = new float[batch * padded];
+        float[] invCounts = new float[batch];
+        int s = 0;
+        for (int b = 0; b < batch; b++) {
+            int n = selectedOf[b].length;
+            for (int i = 0; i < n; i++, s++) {
+                rows[s] = (float) b * anchorCount + selectedOf[b][i];
+                labels[s] = labelOf[b][i];
+                iou[s] = iouOf[b][i];
+                members[b * padded + s] = 1f;
+            }
+            // As Variable.mean: the sum times 1/n (an image without terms sums to 0).
+            invCounts[b] = n == 0 ? 0f : 1f / n;
+        }
+        for (; s < padded; s++) {
+            rows[s] = rows[total - 1];
+            labels[s] = labels[total - 1];
+            iou[s] = iou[total - 1];
+        }
+        out.put("rows", Tensor.of(rows, padded));
+        out.put("labels", Tensor.of(labels, padded));
+        out.put("members", Tensor.of(members, batch, padded));
+        out.put("inv_counts", Tensor.of(invCounts, batch));
+        if (soft) {
+            out.put("iou", Tensor.of(iou, padded));
+        }
+        return out;
     }
 
-    /** The loss of image {@code b}: the mean of its selected anchors' terms, or a connected 0. */
-    private Variable imageLoss(int b, Tensor anchors, Variable embeddings, float[] weights, int embeddingSize,
-                               int classes, Tensor annotations) {
-        float[] rows = annotations.toArray();
-        int m = annotations.dim(0);
-        int kept = 0;
-        for (int j = 0; j < m; j++) {
-            if (rows[5 * j + 4] != PADDING) {
-                kept++;
-            }
+    @Override
+    public Variable build(Map<String, Variable> prepared) {
+        Variable embeddings = prepared.get("embeddings");
+        int batch = embeddings.shape().dim(0);
+        int anchorCount = embeddings.shape().dim(1);
+        int embeddingSize = embeddings.shape().dim(2);
+        if (!prepared.containsKey("rows")) {
+            // 0 for every image, computed from the embeddings so that their (zero) gradient is
+            // defined: each product with 0 is exactly +-0 for finite values.
+            return reduction.apply(embeddings.mul(0f).sum(new int[] {1, 2}, false));
         }
-        float[] boxes = new float[4 * kept];
-        int[] labels = new int[kept];
-        for (int j = 0, k = 0; j < m; j++) {
-            if (rows[5 * j + 4] != PADDING) {
-                System.arraycopy(rows, 5 * j, boxes, 4 * k, 4);
-                labels[k++] = (int) rows[5 * j + 4];
-            }
-        }
-        if (kept == 0) {
-            return zeroConnectedTo(embeddings);
-        }
-        AnchorAssignment assignment = AnchorAssignment.assign("anchors[" + b + "]", anchors,
-            "annotations[" + b + "]", Tensor.of(boxes, kept, 4), iouObject);
-        int[] selected = assignment.selectedAnchors();
-        if (selected.length == 0) {
-            return zeroConnectedTo(embeddings);
-        }
-        int[] best = assignment.bestAnnotation();
-        float[] bestIou = assignment.bestIou();
-
+        Variable rows = prepared.get("rows");
         // The classification vector of each selected anchor's class, one row per anchor.
-        int s = selected.length;
-        float[] vectors = new float[s * embeddingSize];
-        float[] iou = new float[s];
-        for (int i = 0; i < s; i++) {
-            int label = labels[best[selected[i]]];
-            for (int e = 0; e < embeddingSize; e++) {
-                vectors[i * embeddingSize + e] = weights[e * classes + label];
-            }
-            iou[i] = bestIou[selected[i]];
-        }
-        Variable vector = Variable.constant(Tensor.of(vectors, s, embeddingSize));
-        Variable chosen = embeddings.indexSelect(0, selected);
-        Variable embeddingNorm = chosen.norm(1, false);
-        Tensor vectorNorm = vector.norm(1, false).data();
-        requireNonZeroNorms(b, selected, best, labels, embeddingNorm.data(), vectorNorm);
-
+        // Detached, as the seed does: no gradient flows into the classification vectors.
+        Variable vector = prepared.get("weights").detach().transpose(0, 1).gatherRows(prepared.get("labels"));
+        Variable chosen = embeddings.reshape(batch * anchorCount, embeddingSize).gatherRows(rows);
         // The seed's order: -1 * dot, then / |e|, then / |w|, then * iou, then (l + 1) / 2.
         Variable term = chosen.mul(vector).sum(1, false).neg()
-            .div(embeddingNorm)
-            .div(Variable.constant(vectorNorm));
+            .div(chosen.norm(1, false))
+            .div(vector.norm(1, false));
         if (soft) {
-            term = term.mul(Variable.constant(Tensor.of(iou, s)));
+            term = term.mul(prepared.get("iou"));
         }
-        Variable loss = term.add(1f).div(2f).mean();
-        if (!Float.isFinite(loss.data().item())) {
-            // Finite inputs get here only when squares or products overflow float32.
-            throw new IllegalArgumentException("embeddings[" + b + "], weights: expected values whose squares and dot"
-                + " products fit in float32, got a loss of " + loss.data().item() + " for image " + b);
+        Variable halved = term.add(1f).div(2f);
+        // Each image's mean: the sum over its own rows (the others add exact zeros), times 1/n.
+        Variable perImage = halved.reshape(1, -1).mul(prepared.get("members")).sum(1, false)
+            .mul(prepared.get("inv_counts"));
+        if (!Tracer.isTracing()) {
+            float[] values = perImage.data().toArray();
+            for (int b = 0; b < batch; b++) {
+                if (!Float.isFinite(values[b])) {
+                    // Finite inputs get here only when squares or products overflow float32.
+                    throw new IllegalArgumentException("embeddings[" + b + "], weights: expected values whose squares"
+                        + " and dot products fit in float32, got a loss of " + values[b] + " for image " + b);
+                }
+            }
         }
-        return loss;
+        return reduction.apply(perImage);
     }
 
-    /** 0, computed from the image's embeddings so that their (zero) gradient is defined. */
-    private static Variable zeroConnectedTo(Variable embeddings) {
-        // Each product with 0 is exactly +-0 for finite values, so the sum is 0.
-        return embeddings.mul(0f).sum();
-    }
-
-    private static void requireNonZeroNorms(int b, int[] selected, int[] best, int[] labels, Tensor embeddingNorm,
-                                            Tensor vectorNorm) {
-        float[] en = embeddingNorm.toArray();
-        float[] vn = vectorNorm.toArray();
-        for (int i = 0; i < selected.length; i++) {
-            if (en[i] == 0f) {
-                throw new IllegalArgumentException("embeddings[" + b + ", " + selected[i] + "]: expected a non-zero"
-                    + " embedding for a selected anchor (its cosine would be NaN, as in PyTorch), got norm 0");
-            }
-            if (vn[i] == 0f) {
-                int label = labels[best[selected[i]]];
-                throw new IllegalArgumentException("weights[:, " + label + "]: expected a non-zero classification"
-                    + " vector for class " + label + ", used by image " + b + " anchor " + selected[i]
-                    + " (its cosine would be NaN, as in PyTorch), got norm 0");
-            }
+    /**
+     * Norms as {@link Variable#norm} computes them (float squares summed in double, as
+     * {@link org.tornagrad.kernels.Reduction} for one block): 0 makes the cosine 0/0, NaN in
+     * PyTorch, an error here.
+     */
+    private static void requireNonZeroNorms(int b, int anchor, int label, float[] e, int row, float[] w,
+                                            int embeddingSize, int classes) {
+        double se = 0;
+        double sw = 0;
+        for (int i = 0; i < embeddingSize; i++) {
+            float v = e[row + i];
+            se += v * v;
+            float u = w[i * classes + label];
+            sw += u * u;
+        }
+        if ((float) se == 0f) {
+            throw new IllegalArgumentException("embeddings[" + b + ", " + anchor + "]: expected a non-zero"
+                + " embedding for a selected anchor (its cosine would be NaN, as in PyTorch), got norm 0");
+        }
+        if ((float) sw == 0f) {
+            throw new IllegalArgumentException("weights[:, " + label + "]: expected a non-zero classification"
+                + " vector for class " + label + ", used by image " + b + " anchor " + anchor
+                + " (its cosine would be NaN, as in PyTorch), got norm 0");
         }
     }
 

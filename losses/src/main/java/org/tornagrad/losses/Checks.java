@@ -3,7 +3,6 @@ package org.tornagrad.losses;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.tornagrad.autograd.Variable;
 import org.tornagrad.tensor.Shape;
 import org.tornagrad.tensor.Tensor;
 
@@ -13,7 +12,7 @@ final class Checks {
     }
 
     /** Exactly the expected input names, each non-null. */
-    static void requireInputs(String loss, List<String> expected, Map<String, Variable> inputs) {
+    static void requireInputs(String loss, List<String> expected, Map<String, ?> inputs) {
         if (inputs == null) {
             throw new IllegalArgumentException(loss + " inputs: expected " + expected + ", got null");
         }
@@ -62,9 +61,23 @@ final class Checks {
         }
     }
 
+    /**
+     * The tensor's values for reading on the host, without a copy when it is contiguous (a check
+     * of a 2M-pixel batch should not allocate 8 MB); the backend still hears of the read, so a
+     * trace rejects it as {@link Tensor#toArray()} would.
+     */
+    static float[] values(Tensor t) {
+        float[] b = t.bufferOrNull();
+        if (b == null) {
+            return t.toArray();
+        }
+        org.tornagrad.kernels.Backends.current().onHostRead(b);
+        return b;
+    }
+
     /** Every value in [lo, hi]. */
     static void requireRange(String name, Tensor t, float lo, float hi) {
-        float[] d = t.toArray();
+        float[] d = values(t);
         for (int i = 0; i < d.length; i++) {
             if (!(d[i] >= lo && d[i] <= hi)) {
                 throw new IllegalArgumentException(name + ": expected values in [" + lo + ", " + hi + "], got " + d[i]
@@ -75,7 +88,7 @@ final class Checks {
 
     /** Every value an integer (labels given as floats must be integral). */
     static void requireIntegral(String name, Tensor t) {
-        float[] d = t.toArray();
+        float[] d = values(t);
         for (int i = 0; i < d.length; i++) {
             if (d[i] != Math.rint(d[i])) {
                 throw new IllegalArgumentException(name + ": expected integer labels, got " + d[i]

@@ -1,6 +1,9 @@
 package org.tornagrad.losses;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.tornagrad.autograd.Variable;
+import org.tornagrad.autograd.trace.Tracer;
 import org.tornagrad.tensor.Shape;
 import org.tornagrad.tensor.Tensor;
 
@@ -12,54 +15,51 @@ import org.tornagrad.tensor.Tensor;
  * {@link #mean} and {@link #safeDenominator}, and {@link #reduce} drops empty groups and classes
  * not kept, weighs and reduces them.
  *
- * <p>Every input check of the region losses happens in {@link #build}, before any op runs.
+ * <p>Built in two steps, as {@link Loss} asks: {@link #prepare} checks the inputs (every check of
+ * the region losses happens there, before any op runs) and computes on the host everything that
+ * depends on the targets' values (the laid-out targets, the mask, the per-group counts and
+ * weights); {@link #of} lays the probabilities out with backend ops from the shapes alone.
  */
 final class RegionGroups {
     private final int rows;
     private final int classes;
     private final Variable p;
     private final Variable targets;
-    /** 1 for counted elements, 0 for ignored ones; null when nothing is ignored. */
+    /** 1 for counted elements, 0 for ignored ones; null when nothing can be ignored. */
     private final Variable mask;
     /** Elements counted per group, at least 1 (an empty group's mean is 0/1 = 0, then dropped). */
-    private final Tensor countsAtLeastOne;
-    /** 1 for a group with elements, 0 for an empty one; null when no group is empty. */
-    private final Tensor nonEmpty;
-    private final float[] nonEmptyFlags;
+    private final Variable countsAtLeastOne;
+    /** 1 for a group with elements, 0 for an empty one; null when no group can be empty (no mask). */
+    private final Variable nonEmpty;
+    /** Per kept class and row: the class weight, 0 for an empty group. */
+    private final Variable weights;
+    /** Σ weights, or 1 when it is 0 (a mean of nothing is then 0/1 = 0, with zero gradient). */
+    private final Variable weightTotal;
     private final int[] kept;
-    private final float[] weights;
     private final int[] noneShape;
 
-    private RegionGroups(int rows, int classes, Variable p, Tensor targets, float[] maskValues,
-                         int[] kept, float[] weights, int[] noneShape) {
+    private RegionGroups(int rows, int classes, Variable p, Map<String, Variable> prepared, int[] kept, int[] noneShape) {
         this.rows = rows;
         this.classes = classes;
         this.p = p;
-        this.targets = Variable.constant(targets);
+        this.targets = prepared.get(TARGETS);
+        this.mask = prepared.get(MASK);
+        this.countsAtLeastOne = prepared.get(COUNTS);
+        this.nonEmpty = prepared.get(NON_EMPTY);
+        this.weights = prepared.get(WEIGHTS);
+        this.weightTotal = prepared.get(WEIGHT_TOTAL);
         this.kept = kept;
-        this.weights = weights;
         this.noneShape = noneShape;
-        int length = targets.dim(2);
-        float[] counts = new float[rows * classes];
-        float[] flags = new float[rows * classes];
-        boolean anyEmpty = false;
-        for (int g = 0; g < counts.length; g++) {
-            int n = length;
-            if (maskValues != null) {
-                n = 0;
-                for (int i = g * length; i < (g + 1) * length; i++) {
-                    n += maskValues[i] != 0f ? 1 : 0;
-                }
-            }
-            flags[g] = n > 0 ? 1f : 0f;
-            counts[g] = Math.max(n, 1);
-            anyEmpty |= n == 0;
-        }
-        this.mask = maskValues == null ? null : Variable.constant(Tensor.of(maskValues, rows, classes, length));
-        this.countsAtLeastOne = Tensor.of(counts, rows, classes);
-        this.nonEmptyFlags = flags;
-        this.nonEmpty = anyEmpty ? Tensor.of(flags, rows, classes) : null;
     }
+
+    /** The names of the prepared tensors. */
+    static final String INPUTS = "inputs";
+    static final String TARGETS = "targets";
+    static final String MASK = "mask";
+    static final String COUNTS = "counts";
+    static final String NON_EMPTY = "non_empty";
+    static final String WEIGHTS = "weights";
+    static final String WEIGHT_TOTAL = "weight_total";
 
     /** The probabilities, (R, K, L), on the graph. */
     Variable probabilities() {
@@ -78,7 +78,7 @@ final class RegionGroups {
 
     /** Per-group mean over the counted elements; 0 for an empty group. */
     Variable mean(Variable values) {
-        return sum(values).div(Variable.constant(countsAtLeastOne));
+        return sum(values).div(countsAtLeastOne);
     }
 
     /**
@@ -89,19 +89,19 @@ final class RegionGroups {
         if (nonEmpty == null) {
             return denominator;
         }
-        Tensor empty = nonEmpty.rsub(1f);
-        return denominator.mul(Variable.constant(nonEmpty)).add(Variable.constant(empty));
+        return denominator.mul(nonEmpty).add(nonEmpty.rsub(1f));
     }
 
     /**
      * The denominator {@code max(total + smooth_denominator, eps)} of a dice or iou ratio, with
      * empty groups set to 1. With {@code smooth_denominator = eps = 0} a group whose {@code total}
      * is 0 would give 0/0: PyTorch returns NaN (and NaN gradients for every input); here it is an
-     * IllegalArgumentException naming the options.
+     * IllegalArgumentException naming the options (a compiled run, which cannot read the value,
+     * gets the NaN and is redone eagerly, which throws).
      */
     Variable ratioDenominator(String loss, String total, Variable sum, RegionLoss.Smoothing s) {
         Variable den = safeDenominator(sum.add(s.denominator()).clampMin(s.eps()));
-        if (s.denominator() == 0f && s.eps() == 0f) {
+        if (s.denominator() == 0f && s.eps() == 0f && !Tracer.isTracing()) {
             float[] d = den.data().toArray();
             for (int g = 0; g < d.length; g++) {
                 if (d[g] == 0f) {
@@ -121,38 +121,27 @@ final class RegionGroups {
      */
     Variable reduce(Variable terms, Reduction reduction) {
         Variable keptTerms = kept.length == classes ? terms : terms.indexSelect(1, kept);
-        float[] w = new float[rows * kept.length];
-        double weightSum = 0;
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < kept.length; j++) {
-                int k = kept[j];
-                w[r * kept.length + j] = weights[k] * nonEmptyFlags[r * classes + k];
-                weightSum += w[r * kept.length + j];
-            }
-        }
-        Variable weighted = keptTerms.mul(Variable.constant(Tensor.of(w, rows, kept.length)));
+        Variable weighted = keptTerms.mul(weights);
         switch (reduction) {
             case NONE:
                 return weighted.reshape(noneShape);
             case SUM:
                 return weighted.sum();
             default:
-                if (weightSum <= 0) {
-                    // Nothing left to average: 0, still on the graph so that backward() works and
-                    // gives the zero gradient the contract asks for (every term is finite).
-                    return weighted.sum().mul(0f);
-                }
-                return weighted.sum().div(Variable.constant((float) weightSum));
+                return weighted.sum().div(weightTotal);
         }
     }
 
     // ----------------------------------------------------------------------------------------
     // Building and checking
 
-    /** Checks the inputs for {@code loss}'s options and lays out its groups. */
-    static RegionGroups build(RegionLoss loss, Variable inputs, Tensor targets) {
+    /**
+     * Checks the inputs for {@code loss}'s options and computes the host-side tensors of its
+     * groups: {@code inputs} (passed through), {@code targets}, {@code counts}, {@code weights},
+     * {@code weight_total}, and with an ignore_index {@code mask} and {@code non_empty}.
+     */
+    static Map<String, Tensor> prepare(RegionLoss loss, Tensor x, Tensor targets) {
         String name = loss.name();
-        Tensor x = inputs.data();
         Checks.requireMinRank(name + " inputs", x, 1, "(at least one dimension)");
         Checks.requireNonEmpty(name + " inputs", x);
         Checks.requireFinite(name + " inputs", x);
@@ -160,14 +149,36 @@ final class RegionGroups {
             Checks.requireRange(name + " inputs (probabilities, from_logits=false)", x, 0f, 1f);
         }
         if (loss.mode() == RegionLoss.Mode.MULTICLASS) {
-            return multiclass(loss, inputs, targets);
+            return multiclass(loss, x, targets);
         }
-        return binaryOrMultilabel(loss, inputs, targets);
+        return binaryOrMultilabel(loss, x, targets);
     }
 
-    private static RegionGroups multiclass(RegionLoss loss, Variable inputs, Tensor targets) {
+    /** The groups of {@code loss} over the prepared tensors: probabilities laid out by shape alone. */
+    static RegionGroups of(RegionLoss loss, Map<String, Variable> prepared) {
+        Variable inputs = prepared.get(INPUTS);
+        Shape x = inputs.shape();
+        int n = x.dim(0);
+        boolean perImage = loss.perImage();
+        if (loss.mode() == RegionLoss.Mode.BINARY) {
+            Variable probabilities = loss.fromLogits() ? inputs.sigmoid() : inputs;
+            // One class; the elements are already in layout order (row-major, image first).
+            int rows = perImage ? n : 1;
+            int length = x.size() / rows;
+            return new RegionGroups(rows, 1, probabilities.reshape(rows, 1, length), prepared, new int[] {0},
+                perImage ? new int[] {n} : new int[0]);
+        }
+        boolean multiclass = loss.mode() == RegionLoss.Mode.MULTICLASS;
+        Variable probabilities = !loss.fromLogits() ? inputs : multiclass ? inputs.softmax(1) : inputs.sigmoid();
+        int c = x.dim(1);
+        int s = x.size() / (n * c);
+        int[] kept = RegionLoss.keptClasses(loss.name(), loss.classes(), loss.includeBackground(), c);
+        return new RegionGroups(perImage ? n : 1, c, layout(probabilities.reshape(n, c, s), perImage, n, c, s),
+            prepared, kept, perImage ? new int[] {n, kept.length} : new int[] {kept.length});
+    }
+
+    private static Map<String, Tensor> multiclass(RegionLoss loss, Tensor x, Tensor targets) {
         String name = loss.name();
-        Tensor x = inputs.data();
         Checks.requireMinRank(name + " inputs", x, 2, "(N, C, *) for mode multiclass");
         int n = x.dim(0);
         int c = x.dim(1);
@@ -183,7 +194,7 @@ final class RegionGroups {
                 + " (labels (N, *) for inputs " + x.shape() + " in mode multiclass), got " + targets.shape());
         }
         Integer ignore = loss.ignoreIndex();
-        float[] labels = targets.toArray();
+        float[] labels = Checks.values(targets.contiguous());
         boolean perImage = loss.perImage();
         int rows = perImage ? n : 1;
         int length = perImage ? s : n * s;
@@ -209,16 +220,12 @@ final class RegionGroups {
                 }
             }
         }
-        Variable probabilities = loss.fromLogits() ? inputs.softmax(1) : inputs;
-        Variable laidOut = layout(probabilities.reshape(n, c, s), perImage, n, c, s);
         int[] kept = RegionLoss.keptClasses(name, loss.classes(), loss.includeBackground(), c);
-        return new RegionGroups(rows, c, laidOut, Tensor.of(t, rows, c, length), m, kept,
-            classWeights(loss, c, x.shape()), perImage ? new int[] {n, kept.length} : new int[] {kept.length});
+        return prepared(x, Tensor.of(t, rows, c, length), m, rows, c, length, kept, classWeights(loss, c, x.shape()));
     }
 
-    private static RegionGroups binaryOrMultilabel(RegionLoss loss, Variable inputs, Tensor targets) {
+    private static Map<String, Tensor> binaryOrMultilabel(RegionLoss loss, Tensor x, Tensor targets) {
         String name = loss.name();
-        Tensor x = inputs.data();
         boolean multilabel = loss.mode() == RegionLoss.Mode.MULTILABEL;
         if (multilabel) {
             Checks.requireMinRank(name + " inputs", x, 2, "(N, C, *) for mode multilabel");
@@ -228,9 +235,11 @@ final class RegionGroups {
                 + " (the shape of inputs in mode " + loss.mode().key() + "), got " + targets.shape());
         }
         Integer ignore = loss.ignoreIndex();
-        float[] values = targets.toArray();
+        Tensor given = targets.contiguous();
+        float[] values = Checks.values(given);
         float[] m = ignore == null ? null : new float[values.length];
-        float[] t = new float[values.length];
+        // Without an ignore_index the targets are used as given (no copy of a large batch).
+        float[] t = ignore == null ? null : new float[values.length];
         for (int i = 0; i < values.length; i++) {
             float v = values[i];
             boolean counted = ignore == null || (double) v != (double) ignore;
@@ -239,33 +248,66 @@ final class RegionGroups {
                     + (ignore == null ? "" : " or ignore_index " + ignore) + ", got " + v + " at "
                     + Checks.position(x.shape(), i));
             }
-            if (counted) {
-                t[i] = v;
-            }
             if (m != null) {
+                t[i] = counted ? v : 0f;
                 m[i] = counted ? 1f : 0f;
             }
         }
-        Variable probabilities = loss.fromLogits() ? inputs.sigmoid() : inputs;
         boolean perImage = loss.perImage();
         int n = x.dim(0);
         if (!multilabel) {
-            // One class; the elements are already in layout order (row-major, image first).
             int rows = perImage ? n : 1;
             int length = x.size() / rows;
-            return new RegionGroups(rows, 1, probabilities.reshape(rows, 1, length), Tensor.of(t, rows, 1, length), m,
-                new int[] {0}, new float[] {1f}, perImage ? new int[] {n} : new int[0]);
+            Tensor laid = t == null ? given.reshape(rows, 1, length) : Tensor.of(t, rows, 1, length);
+            return prepared(x, laid, m, rows, 1, length, new int[] {0}, new float[] {1f});
         }
         int c = x.dim(1);
         int s = x.size() / (n * c);
-        float[] laidT = relayout(t, perImage, n, c, s);
-        float[] laidM = m == null ? null : relayout(m, perImage, n, c, s);
         int rows = perImage ? n : 1;
         int length = perImage ? s : n * s;
+        Tensor laid = t == null && perImage ? given.reshape(rows, c, length)
+            : Tensor.of(relayout(t == null ? values : t, perImage, n, c, s), rows, c, length);
+        float[] laidM = m == null ? null : relayout(m, perImage, n, c, s);
         int[] kept = RegionLoss.keptClasses(name, loss.classes(), loss.includeBackground(), c);
-        return new RegionGroups(rows, c, layout(probabilities.reshape(n, c, s), perImage, n, c, s),
-            Tensor.of(laidT, rows, c, length), laidM, kept, classWeights(loss, c, x.shape()),
-            perImage ? new int[] {n, kept.length} : new int[] {kept.length});
+        return prepared(x, laid, laidM, rows, c, length, kept, classWeights(loss, c, x.shape()));
+    }
+
+    /** The prepared tensors: per-group counts and flags from the mask, weights of the kept classes. */
+    private static Map<String, Tensor> prepared(Tensor x, Tensor targets, float[] maskValues, int rows, int classes,
+                                                int length, int[] kept, float[] classWeights) {
+        float[] counts = new float[rows * classes];
+        float[] flags = new float[rows * classes];
+        for (int g = 0; g < counts.length; g++) {
+            int n = length;
+            if (maskValues != null) {
+                n = 0;
+                for (int i = g * length; i < (g + 1) * length; i++) {
+                    n += maskValues[i] != 0f ? 1 : 0;
+                }
+            }
+            flags[g] = n > 0 ? 1f : 0f;
+            counts[g] = Math.max(n, 1);
+        }
+        float[] w = new float[rows * kept.length];
+        double weightSum = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < kept.length; j++) {
+                int k = kept[j];
+                w[r * kept.length + j] = classWeights[k] * flags[r * classes + k];
+                weightSum += w[r * kept.length + j];
+            }
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put(INPUTS, x);
+        out.put(TARGETS, targets);
+        out.put(COUNTS, Tensor.of(counts, rows, classes));
+        out.put(WEIGHTS, Tensor.of(w, rows, kept.length));
+        out.put(WEIGHT_TOTAL, Tensor.scalar(weightSum > 0 ? (float) weightSum : 1f));
+        if (maskValues != null) {
+            out.put(MASK, Tensor.of(maskValues, rows, classes, length));
+            out.put(NON_EMPTY, Tensor.of(flags, rows, classes));
+        }
+        return out;
     }
 
     /** The class weights of {@code loss}, checked to be one per class; all 1 when not given. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.tornagrad.autograd.Variable;
+import org.tornagrad.tensor.Tensor;
 
 /**
  * What the four region losses (dice, iou, bce-dice, focal) share: the inputs, the options that
@@ -119,12 +120,6 @@ public abstract sealed class RegionLoss implements Loss permits DiceLoss, IouLos
         return DIFFERENTIATED;
     }
 
-    @Override
-    public final Variable compute(Map<String, Variable> inputs) {
-        Checks.requireInputs(name, INPUTS, inputs);
-        return compute(inputs.get("inputs"), inputs.get("targets"));
-    }
-
     /**
      * The loss of {@code inputs} (make it a {@link Variable#param param} to get its gradient)
      * against {@code targets} (never differentiated).
@@ -134,7 +129,19 @@ public abstract sealed class RegionLoss implements Loss permits DiceLoss, IouLos
             throw new IllegalArgumentException(name + " inputs: expected " + INPUTS + ", got "
                 + (inputs == null ? "inputs" : "targets") + " = null");
         }
-        RegionGroups groups = RegionGroups.build(this, inputs, targets.data());
+        return compute(Map.of("inputs", inputs, "targets", targets));
+    }
+
+    /** Checks inputs and targets; lays the targets out in groups and counts their elements (see {@link RegionGroups}). */
+    @Override
+    public final Map<String, Tensor> prepare(Map<String, Tensor> inputs) {
+        Checks.requireInputs(name, INPUTS, inputs);
+        return RegionGroups.prepare(this, inputs.get("inputs"), inputs.get("targets"));
+    }
+
+    @Override
+    public final Variable build(Map<String, Variable> prepared) {
+        RegionGroups groups = RegionGroups.of(this, prepared);
         return groups.reduce(terms(groups), reduction);
     }
 

@@ -23,6 +23,14 @@ public final class Tracer {
     private Tracer() {
     }
 
+    /**
+     * Whether the current thread is running a traced function: code that would read a computed
+     * value on the host (to check it) skips the read then, since the trace rejects it.
+     */
+    public static boolean isTracing() {
+        return Backends.current() instanceof TracingBackend;
+    }
+
     public static Program trace(Function<Map<String, Variable>, Variable> function, Map<String, Tensor> inputs,
                                 Collection<String> differentiated) {
         return trace(function, inputs, differentiated, Backends.current());

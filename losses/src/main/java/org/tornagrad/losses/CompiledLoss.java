@@ -1,0 +1,169 @@
+package org.tornagrad.losses;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tornagrad.autograd.Variable;
+import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.autograd.trace.Tracer;
+import org.tornagrad.compiler.CompiledProgram;
+import org.tornagrad.compiler.JavaProgramCompiler;
+import org.tornagrad.compiler.WorkerTeam;
+import org.tornagrad.kernels.Backend;
+import org.tornagrad.kernels.ParallelBackend;
+import org.tornagrad.tensor.Shape;
+import org.tornagrad.tensor.Tensor;
+
+/**
+ * A loss on the compiled path: {@link Loss#build} is traced once per shape of the prepared
+ * tensors into a {@link Program} (forward and backward), compiled into fused Java kernels, and
+ * re-run for every batch of the same shapes; {@link Loss#prepare} runs on every call, on the host.
+ * <pre>{@code
+ * CompiledLoss dice = CompiledLoss.of(Losses.create("dice"));
+ * Map<String, Tensor> out = dice.forwardBackward(Map.of("inputs", logits, "targets", mask));
+ * float value = out.get("loss").item();
+ * Tensor grad = out.get("grad:inputs");     // valid until the next call
+ * }</pre>
+ * The values are those of the eager path to float rounding (see {@link JavaProgramCompiler}). A
+ * run whose loss is not finite is redone eagerly, so that the checks that need computed values
+ * (a 0/0 ratio, an overflowing dot product) throw exactly as {@link Loss#compute} does, and a
+ * NaN result is the eager one. The returned tensors share the compiled program's buffers; after
+ * warm-up a call allocates only what {@code prepare} does (nothing large for the pixelwise
+ * losses). Not for concurrent use: calls are serialised.
+ */
+public final class CompiledLoss {
+    /** One compiled program and the prepared shapes it was traced for. */
+    private static final class Entry {
+        final String[] names;
+        final Shape[] shapes;
+        final CompiledProgram program;
+
+        Entry(Map<String, Tensor> prepared, CompiledProgram program) {
+            this.names = prepared.keySet().toArray(new String[0]);
+            this.shapes = new Shape[names.length];
+            for (int i = 0; i < names.length; i++) {
+                shapes[i] = prepared.get(names[i]).shape();
+            }
+            this.program = program;
+        }
+
+        boolean matches(Map<String, Tensor> prepared) {
+            if (prepared.size() != names.length) {
+                return false;
+            }
+            for (int i = 0; i < names.length; i++) {
+                Tensor t = prepared.get(names[i]);
+                if (t == null || !t.shape().equals(shapes[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private final Loss loss;
+    private final WorkerTeam team;
+    private final Backend traceBackend;
+    private final List<Entry> withGradients = new ArrayList<>();
+    private final List<Entry> valueOnly = new ArrayList<>();
+
+    private CompiledLoss(Loss loss, WorkerTeam team) {
+        this.loss = loss;
+        this.team = team;
+        this.traceBackend = new ParallelBackend(team.size());
+    }
+
+    /** {@code loss} on the compiled path, on the process-wide worker team. */
+    public static CompiledLoss of(Loss loss) {
+        return of(loss, WorkerTeam.shared());
+    }
+
+    public static CompiledLoss of(Loss loss, WorkerTeam team) {
+        if (loss == null || team == null) {
+            throw new IllegalArgumentException("loss, team: expected non-null arguments");
+        }
+        return new CompiledLoss(loss, team);
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The number of programs compiled so far (one per distinct prepared shape and mode). */
+    public synchronized int compiledPrograms() {
+        return withGradients.size() + valueOnly.size();
+    }
+
+    /**
+     * The loss and its gradients: {@code loss} and {@code grad:NAME} for each differentiated
+     * input, the gradient of the sum of the loss (as {@code loss.sum().backward()}).
+     */
+    public synchronized Map<String, Tensor> forwardBackward(Map<String, Tensor> inputs) {
+        return run(inputs, true);
+    }
+
+    /** The loss alone (a program without the backward pass). */
+    public synchronized Tensor forward(Map<String, Tensor> inputs) {
+        return run(inputs, false).get("loss");
+    }
+
+    /** The compiled schedule for {@code inputs}' shapes (compiling it if needed): for learners and for tuning. */
+    public synchronized String listing(Map<String, Tensor> inputs, boolean gradients) {
+        return program(loss.prepare(inputs), gradients).listing();
+    }
+
+    private Map<String, Tensor> run(Map<String, Tensor> inputs, boolean gradients) {
+        Map<String, Tensor> prepared = loss.prepare(inputs);
+        CompiledProgram program = program(prepared, gradients);
+        Map<String, Tensor> out = program.run(prepared);
+        if (out.get("loss").hasNonFinite()) {
+            return eager(inputs, gradients);
+        }
+        return out;
+    }
+
+    private CompiledProgram program(Map<String, Tensor> prepared, boolean gradients) {
+        List<Entry> cache = gradients ? withGradients : valueOnly;
+        for (Entry e : cache) {
+            if (e.matches(prepared)) {
+                return e.program;
+            }
+        }
+        List<String> differentiated = new ArrayList<>();
+        if (gradients) {
+            for (String name : loss.differentiated()) {
+                if (prepared.containsKey(name)) {
+                    differentiated.add(name);
+                }
+            }
+        }
+        Program traced = Tracer.trace(loss::build, prepared, differentiated, traceBackend);
+        CompiledProgram program = JavaProgramCompiler.compile(traced, team);
+        cache.add(new Entry(prepared, program));
+        return program;
+    }
+
+    /** The eager path's answer (or its exception), in the compiled path's output layout. */
+    private Map<String, Tensor> eager(Map<String, Tensor> inputs, boolean gradients) {
+        Map<String, Variable> vars = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+            boolean param = gradients && loss.differentiated().contains(e.getKey());
+            vars.put(e.getKey(), param ? Variable.param(e.getValue()) : Variable.constant(e.getValue()));
+        }
+        Variable value = loss.compute(vars);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("loss", value.data());
+        if (gradients) {
+            if (value.requiresGrad()) {
+                value.backward(Tensor.full(1f, value.shape().dims()));
+            }
+            for (String name : loss.differentiated()) {
+                Variable v = vars.get(name);
+                Tensor g = v == null ? null : v.grad();
+                out.put("grad:" + name, g != null ? g : Tensor.zeros(inputs.get(name).shape().dims()));
+            }
+        }
+        return out;
+    }
+}

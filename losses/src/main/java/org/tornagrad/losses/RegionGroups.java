@@ -120,7 +120,7 @@ final class RegionGroups {
      * Σ w l / Σ w (0 with zero gradient when Σ w = 0), sum = Σ w l, none = the w l array.
      */
     Variable reduce(Variable terms, Reduction reduction) {
-        Variable keptTerms = kept.length == classes ? terms : terms.indexSelect(1, kept);
+        Variable keptTerms = kept.length == classes ? terms : keptColumns(terms);
         Variable weighted = keptTerms.mul(weights);
         switch (reduction) {
             case NONE:
@@ -130,6 +130,18 @@ final class RegionGroups {
             default:
                 return weighted.sum().div(weightTotal);
         }
+    }
+
+    /**
+     * The kept classes' columns of the (R, K) terms, as slices joined: the same values as
+     * {@code indexSelect}, whose backward adds on the host and so could not be traced.
+     */
+    private Variable keptColumns(Variable terms) {
+        Variable[] columns = new Variable[kept.length];
+        for (int j = 0; j < kept.length; j++) {
+            columns[j] = terms.slice(1, kept[j], kept[j] + 1, 1);
+        }
+        return Variable.concat(1, columns);
     }
 
     // ----------------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.tornagrad.autograd.Variable;
+import org.tornagrad.compiler.CompiledBackend;
 import org.tornagrad.kernels.Backends;
+import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Loss;
 import org.tornagrad.losses.Losses;
 import org.tornagrad.tensor.Tensor;
@@ -37,7 +39,7 @@ import org.tornagrad.tensor.Tensor;
  * environment variable TORNAGRAD_PARITY_KEEP is set.
  */
 class PyTorchParityTest {
-    static final List<String> BACKENDS = List.of("java", "parallel");
+    static final List<String> BACKENDS = List.of("java", "parallel", CompiledBackend.NAME);
     static final double LOSS_RTOL = 1e-4;
     static final double LOSS_ATOL = 1e-6;
     static final double GRAD_RTOL = 1e-4;
@@ -102,9 +104,12 @@ class PyTorchParityTest {
     private record JavaResult(Tensor loss, Map<String, Tensor> gradients, IllegalArgumentException error) {
     }
 
-    private static JavaResult evaluate(ParityCase c) {
+    private static JavaResult evaluate(ParityCase c, String backend) {
         try {
             Loss loss = Losses.create(c.loss(), c.options());
+            if (backend.equals(CompiledBackend.NAME)) {
+                return compiled(loss, c);
+            }
             Map<String, Variable> inputs = new LinkedHashMap<>();
             Map<String, Variable> params = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> in : c.inputs().entrySet()) {
@@ -131,6 +136,20 @@ class PyTorchParityTest {
         }
     }
 
+    /** The compiled path: the loss traced and compiled for the case's shapes, its outputs copied (they are reused). */
+    private static JavaResult compiled(Loss loss, ParityCase c) {
+        Map<String, Tensor> out = CompiledLoss.of(loss).forwardBackward(c.inputs());
+        Map<String, Tensor> grads = new LinkedHashMap<>();
+        for (String name : loss.differentiated()) {
+            if (c.inputs().containsKey(name)) {
+                Tensor g = out.get("grad:" + name);
+                grads.put(name, Tensor.of(g.toArray(), g.shape().dims()));
+            }
+        }
+        Tensor value = out.get("loss");
+        return new JavaResult(Tensor.of(value.toArray(), value.shape().dims()), grads, null);
+    }
+
     private static void check(ParityCase c, String backend, TorchReference.Expected expected) {
         boolean passed = false;
         double lossError = Double.NaN;
@@ -139,7 +158,7 @@ class PyTorchParityTest {
             JavaResult java;
             Backends.Scope scope = Backends.use(backend);
             try {
-                java = evaluate(c);
+                java = evaluate(c, backend);
             } finally {
                 scope.close();
             }

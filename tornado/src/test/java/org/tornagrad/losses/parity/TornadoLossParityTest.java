@@ -1,0 +1,137 @@
+package org.tornagrad.losses.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+import org.tornagrad.autograd.Variable;
+import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.autograd.trace.Tracer;
+import org.tornagrad.kernels.Backend;
+import org.tornagrad.kernels.Backends;
+import org.tornagrad.kernels.ReferenceBackend;
+import org.tornagrad.losses.Loss;
+import org.tornagrad.losses.Losses;
+import org.tornagrad.tensor.Tensor;
+import org.tornagrad.tornado.CompiledProgram;
+import org.tornagrad.tornado.ParityTolerance;
+import org.tornagrad.tornado.TaskGraphCompiler;
+import org.tornagrad.tornado.TornadoBackend;
+import org.tornagrad.tornado.TornadoTests;
+
+/**
+ * The seven losses on the TornadoVM backend against the Java backend, on the PyTorch parity
+ * suite's cases and tolerances: eager (every op a device kernel) and compiled (the traced loss as
+ * one task graph). An error case must throw IllegalArgumentException on both backends.
+ *
+ * <p>It lives in the parity package to read {@link ParityCases} (from the losses test-jar).
+ * Every case compiles its own kernels, which TornadoVM does slowly on PoCL, so by default the
+ * first {@value #DEFAULT_PER_LOSS} cases of each loss run; {@code -Dtornagrad.tornado.parity=all}
+ * runs them all.
+ */
+class TornadoLossParityTest {
+    static final int DEFAULT_PER_LOSS = 4;
+    static final Backend JAVA = new ReferenceBackend();
+    static TornadoBackend tornado;
+
+    /** The loss and the gradient of each differentiated input, or the IllegalArgumentException. */
+    record Result(Tensor loss, Map<String, Tensor> gradients, IllegalArgumentException error) {
+    }
+
+    @TestFactory
+    Stream<DynamicNode> everyLossOnTornadoMatchesJava() {
+        TornadoTests.assumeTornado();
+        tornado = new TornadoBackend();
+        boolean all = "all".equals(System.getProperty("tornagrad.tornado.parity"));
+        Map<String, List<ParityCase>> byLoss = new LinkedHashMap<>();
+        for (ParityCase c : ParityCases.all()) {
+            List<ParityCase> list = byLoss.computeIfAbsent(c.loss(), k -> new ArrayList<>());
+            if (all || list.size() < DEFAULT_PER_LOSS) {
+                list.add(c);
+            }
+        }
+        return byLoss.entrySet().stream().map(e -> dynamicContainer(e.getKey(), e.getValue().stream()
+            .flatMap(c -> Stream.of(
+                dynamicTest(c.label() + " [eager]", () -> eager(c)),
+                dynamicTest(c.label() + " [compiled]", () -> compiled(c))))));
+    }
+
+    static Result evaluate(ParityCase c, Backend backend) {
+        try (Backends.Scope scope = Backends.use(backend)) {
+            Loss loss = Losses.create(c.loss(), c.options());
+            Map<String, Variable> inputs = new LinkedHashMap<>();
+            for (Map.Entry<String, Tensor> in : c.inputs().entrySet()) {
+                boolean differentiated = loss.differentiated().contains(in.getKey());
+                inputs.put(in.getKey(), differentiated ? Variable.param(in.getValue()) : Variable.constant(in.getValue()));
+            }
+            Variable value = loss.compute(inputs);
+            if (value.requiresGrad()) {
+                value.sum().backward();
+            }
+            Map<String, Tensor> grads = new LinkedHashMap<>();
+            for (String name : loss.differentiated()) {
+                Tensor g = inputs.get(name).grad();
+                grads.put(name, g != null ? g : Tensor.zeros(inputs.get(name).shape().dims()));
+            }
+            return new Result(value.data(), grads, null);
+        } catch (IllegalArgumentException e) {
+            return new Result(null, Map.of(), e);
+        }
+    }
+
+    static void compare(String what, Result java, Tensor loss, Map<String, Tensor> grads) {
+        ParityTolerance.check(what + " loss", java.loss().toArray(), loss.toArray(), true);
+        assertEquals(java.gradients().keySet(), grads.keySet(), what + ": differentiated inputs");
+        for (String name : java.gradients().keySet()) {
+            ParityTolerance.check(what + " grad " + name, java.gradients().get(name).toArray(), grads.get(name).toArray(),
+                false);
+        }
+    }
+
+    static void eager(ParityCase c) {
+        Result java = evaluate(c, JAVA);
+        Result device = evaluate(c, tornado);
+        if (java.error() != null) {
+            if (device.error() == null) {
+                fail("Java threw '" + java.error().getMessage() + "' but tornado returned " + device.loss());
+            }
+            return;
+        }
+        if (device.error() != null) {
+            fail("tornado threw '" + device.error().getMessage() + "' but Java returned " + java.loss());
+        }
+        compare(c.id() + " eager", java, device.loss(), device.gradients());
+    }
+
+    static void compiled(ParityCase c) {
+        Result java = evaluate(c, JAVA);
+        Assumptions.assumeTrue(java.error() == null, "an error case: nothing to compile");
+        Loss loss = Losses.create(c.loss(), c.options());
+        Program program;
+        try {
+            program = Tracer.trace(vars -> loss.compute(vars), c.inputs(), loss.differentiated(), JAVA);
+        } catch (IllegalStateException e) {
+            // The tracer refuses a loss that reads its inputs on the host (input checks, one-hot of
+            // labels, anchor selection): its program would be valid only for this batch.
+            Assumptions.abort("not traceable yet: " + e.getMessage());
+            return;
+        }
+        try (CompiledProgram compiled = TaskGraphCompiler.compile(program)) {
+            Map<String, Tensor> out = compiled.run(c.inputs());
+            Map<String, Tensor> grads = new LinkedHashMap<>();
+            for (String name : loss.differentiated()) {
+                grads.put(name, out.get("grad:" + name));
+            }
+            compare(c.id() + " compiled", java, out.get("loss"), grads);
+        }
+    }
+}

@@ -506,8 +506,12 @@ public final class Variable {
     }
 
     /**
-     * The Euclidean norm along {@code axis}; dx = g x / norm, and 0 where the norm is 0 (PyTorch's
-     * subgradient, where the composed sqrt(sum(x^2)) would give NaN).
+     * The Euclidean norm along {@code axis}; dx = (x / norm) g, and 0 where the norm is 0
+     * (PyTorch's subgradient, where the composed sqrt(sum(x^2)) would give NaN), also where x is
+     * not 0 but its squares underflow (components below about 1e-23), as PyTorch's masked_fill.
+     * x / norm comes first: it is a unit vector, so a tiny norm under a large upstream gradient
+     * (1e-20 under 1e19 in CCS's cosine) cannot overflow as g / norm would, where PyTorch's
+     * gradient is finite.
      */
     public Variable norm(int axis, boolean keepDims) {
         int a = data.shape().axis(axis);
@@ -516,7 +520,8 @@ public final class Variable {
         Tensor out = keepDims ? n : n.squeeze(a);
         return record("norm", "axis=" + a, out, (g, needs) -> {
             Tensor safe = n.add(n.eq(Tensor.scalar(0f)));
-            return new Tensor[] {x.mul(g.reshape(n.shape().dims()).div(safe))};
+            Tensor nonZero = n.ne(Tensor.scalar(0f));
+            return new Tensor[] {x.div(safe).mul(g.reshape(n.shape().dims()).mul(nonZero))};
         }, this);
     }
 

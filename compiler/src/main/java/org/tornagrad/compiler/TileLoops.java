@@ -241,7 +241,7 @@ final class TileLoops {
                 } else {
                     for (int i = 0; i < n; i++) {
                         float d = y[i];
-                        out[i] = g[i] * (-x[i] / (d * d));
+                        out[i] = g[i] * (-(x[i] / d) / d);   // Binary.gradRight's DIV, inlined
                     }
                 }
                 return;

@@ -95,7 +95,9 @@ public final class Binary {
             case ADD: return 1f;
             case SUB: return -1f;
             case MUL: return x;
-            case DIV: return -x / (y * y);
+            // PyTorch's -(x / y) / y: y * y is subnormal below 1.1e-19 and 0 below 3.7e-23, where
+            // -x / (y * y) lost precision or gave infinity and PyTorch's gradient is finite.
+            case DIV: return -(x / y) / y;
             case MAX: return x == y ? 0.5f : (x > y ? 0f : 1f);
             case MIN: return x == y ? 0.5f : (x < y ? 0f : 1f);
             // PyTorch masks the exponent's gradient to 0 where the base is 0 and the exponent >= 0.

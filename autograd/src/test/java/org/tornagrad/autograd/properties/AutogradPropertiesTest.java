@@ -176,6 +176,53 @@ class AutogradPropertiesTest {
     }
 
     // ------------------------------------------------------------------------------------------
+    // Tiny divisors and norms (found by the extreme-value suite: CCS embeddings of 1e-20)
+
+    /**
+     * The gradients of {@code x / y} and of {@code norm(v)} stay finite, and equal PyTorch's
+     * formulas evaluated in double, for divisors and norms from 1e-30 to 1e-10 under upstream
+     * gradients up to 1e20: {@code -(x / y) / y} (not {@code -x / (y * y)}, whose square underflows)
+     * and {@code (v / |v|) g} (not {@code v (g / |v|)}, which overflows).
+     */
+    @Property(tries = 300, seed = "7251129")
+    void tinyDivisorsAndNormsKeepPyTorchsFiniteGradients(
+            @ForAll @IntRange(min = -30, max = -10) int yExponent, @ForAll @IntRange(min = 0, max = 20) int gExponent,
+            @ForAll long seed) {
+        Random r = new Random(seed);
+        float y = (float) ((1 + r.nextDouble()) * Math.pow(10, yExponent));
+        float x = (float) (r.nextDouble() * 2 - 1) * y;
+        float g = (float) ((r.nextBoolean() ? 1 : -1) * Math.pow(10, gExponent));
+        Variable vx = Variable.param(Tensor.scalar(x));
+        Variable vy = Variable.param(Tensor.scalar(y));
+        vx.div(vy).backward(Tensor.scalar(g));
+        double expectedY = -(double) g * ((double) x / y) / y;
+        assertCloseAndFinite(expectedY, vy.grad().item(), "d(x/y)/dy at x = " + x + ", y = " + y + ", g = " + g);
+
+        float[] v = new float[3];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((r.nextDouble() * 2 - 1) * Math.pow(10, yExponent));
+        }
+        Variable vv = Variable.param(Tensor.vector(v));
+        Variable n = vv.norm(0, false);
+        float norm = n.data().item();
+        n.backward(Tensor.scalar(g));
+        float[] grad = vv.grad().toArray();
+        for (int i = 0; i < v.length; i++) {
+            double expected = norm == 0f ? 0.0 : (double) v[i] / norm * g;
+            assertCloseAndFinite(expected, grad[i], "d|v|/dv[" + i + "] at v = " + Arrays.toString(v) + ", g = " + g);
+        }
+    }
+
+    private static void assertCloseAndFinite(double expected, float actual, String what) {
+        if (Math.abs(expected) > Float.MAX_VALUE) {
+            return;   // beyond float32 for PyTorch as well
+        }
+        assertTrue(Float.isFinite(actual), () -> what + ": expected " + expected + ", got " + actual);
+        assertTrue(Math.abs(actual - expected) <= 1e-5 * Math.abs(expected) + Float.MIN_NORMAL,
+            () -> what + ": expected " + expected + ", got " + actual);
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Gradients
 
     /**

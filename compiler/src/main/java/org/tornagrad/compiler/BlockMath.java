@@ -230,9 +230,9 @@ final class BlockMath {
      * independent additions per step instead of one long chain (a sequential double sum is bound
      * by the adder's latency, about 1 ns an element).
      */
-    static double laneSum(float[] x, int n) {
+    static double laneSum(float[] x, int n, double[] lanes) {
         if (VECTOR) {
-            return VectorMath.laneSum(x, n);
+            return VectorMath.laneSum(x, n, lanes);
         }
         double a0 = 0;
         double a1 = 0;

@@ -84,67 +84,21 @@ final class FusedKernel implements Step, WorkerTeam.Task {
 
     @Override
     public void run(int chunk, int member) {
-        float[][] slots = scratch.slots(member);
-        int[] index = scratch.index(member);
+        TileOp.Tile t = scratch.tile(member);
+        t.buffers = buffers;
+        t.sinks = sinks;
         int tiles = tileStart.length - 1;
         int from = chunk * chunkTiles;
         int to = Math.min(tiles, from + chunkTiles);
-        for (int t = from; t < to; t++) {
-            tile(t, tileStart[t], tileStart[t + 1] - tileStart[t], slots, index);
-        }
-    }
-
-    private void tile(int t, int s, int len, float[][] slots, int[] index) {
-        int base = slots.length - Scratch.EXTRA;
-        float[] s1 = slots[base];
-        float[] s2 = slots[base + 1];
-        float[] s3 = slots[base + 2];
-        for (TileOp op : ops) {
-            int[] in = op.in;
-            float[] o = op.out >= 0 ? slots[op.out] : null;
-            switch (op.code) {
-                case UNARY:
-                    TileLoops.unary(op.op, op.a, op.b, slots[in[0]], o, len, s1, s2, s3);
-                    break;
-                case UNARY_BACKWARD:
-                    TileLoops.unaryBackward(op.op, op.a, op.b, slots[in[0]], slots[in[1]], slots[in[2]], o, len);
-                    break;
-                case BINARY:
-                    TileLoops.binary(op.op, slots[in[0]], slots[in[1]], o, len, s1, s2, s3);
-                    break;
-                case BINARY_GRAD:
-                    TileLoops.binaryGrad(op.op, op.left, slots[in[0]], slots[in[1]], slots[in[2]], slots[in[3]], o, len,
-                        s1, s2, s3);
-                    break;
-                case LOAD:
-                    System.arraycopy((float[]) buffers[op.buffer], op.offset + s, o, 0, len);
-                    break;
-                case STORE:
-                    System.arraycopy(slots[in[0]], 0, (float[]) buffers[op.buffer], s, len);
-                    break;
-                case FILL:
-                    java.util.Arrays.fill(o, 0, len, ((float[]) buffers[op.buffer])[op.offset]);
-                    break;
-                case GATHER:
-                    op.view.gather((float[]) buffers[op.buffer], s, len, o, 0, index);
-                    break;
-                case SUM_PARTIAL:
-                    sinks[op.sink].partials[t] = BlockMath.laneSum(slots[in[0]], len);
-                    break;
-                case SUM_ROWS: {
-                    Sink sink = sinks[op.sink];
-                    float[] xs = slots[in[0]];
-                    float[] target = (float[]) buffers[sink.out];
-                    int cols = sink.cols;
-                    for (int r = s / cols, at = 0; at < len; r++, at += cols) {
-                        target[r] = (float) TileLoops.sequentialSum(xs, at, cols);
-                    }
-                    break;
-                }
-                default:
-                    throw new IllegalStateException("fused kernel: unknown tile op " + op.code);
+        for (int k = from; k < to; k++) {
+            t.tile = k;
+            t.start = tileStart[k];
+            t.length = tileStart[k + 1] - tileStart[k];
+            for (TileOp op : ops) {
+                op.run(t);
             }
         }
+        t.buffers = null;
     }
 
     @Override

@@ -13,7 +13,9 @@ import org.tornagrad.autograd.trace.Program;
 import org.tornagrad.autograd.trace.Program.Instruction;
 import org.tornagrad.autograd.trace.Program.Kernel;
 import org.tornagrad.kernels.Backend;
+import org.tornagrad.kernels.Binary;
 import org.tornagrad.kernels.ParallelBackend;
+import org.tornagrad.kernels.Unary;
 
 /**
  * Compiles a traced {@link Program} into fused multi-core Java kernels ({@link CompiledProgram}).
@@ -58,7 +60,8 @@ public final class JavaProgramCompiler {
 
     // Scheduling state.
     private final List<Step> steps = new ArrayList<>();
-    private final Map<Integer, Pending> pendingBySpace = new LinkedHashMap<>();
+    /** Kernels not yet emitted, oldest first. */
+    private final List<Pending> pending = new ArrayList<>();
     private final Map<Integer, Pending> pendingWriter = new HashMap<>();
     private int maxSlots;
     private int maxRank = 1;
@@ -336,17 +339,33 @@ public final class JavaProgramCompiler {
     // ------------------------------------------------------------------------------------------
     // Scheduling
 
-    /** Roots gathered for one index space, not yet emitted. */
+    /**
+     * Roots gathered for one index space, not yet emitted, and the pending kernels whose results
+     * they read (which must run first). Pending kernels form a DAG; a new root joins the oldest
+     * kernel of its space that it does not (through that DAG) depend on, so that sums of the
+     * forward pass and the checks of a guard, traced far apart, still share one pass.
+     */
     private static final class Pending {
         final int n;
         final List<Integer> roots = new ArrayList<>();
         final TreeSet<Integer> leaves = new TreeSet<>();
         final TreeSet<Integer> writes = new TreeSet<>();
+        final List<Pending> deps = new ArrayList<>();
         int smallLcm = 1;
         final TreeSet<Integer> largeCols = new TreeSet<>();
 
         Pending(int n) {
             this.n = n;
+        }
+
+        /** Whether this kernel needs {@code other}'s results, directly or through other pending kernels. */
+        boolean dependsOn(Pending other) {
+            for (Pending d : deps) {
+                if (d == other || d.dependsOn(other)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -368,8 +387,8 @@ public final class JavaProgramCompiler {
                 barrier(i, in);
             }
         }
-        for (Pending p : new ArrayList<>(pendingBySpace.values())) {
-            flush(p);
+        while (!pending.isEmpty()) {
+            flush(pending.get(0));
         }
     }
 
@@ -395,47 +414,65 @@ public final class JavaProgramCompiler {
     private void addRoot(int index, int n, int outBuffer) {
         Map<String, Read> leafReads = new LinkedHashMap<>();
         leaves(index, leafReads, new TreeSet<>());
-        Pending current = pendingBySpace.get(n);
-        for (Read r : leafReads.values()) {
-            Pending w = pendingWriter.get(r.buffer);
-            if (w == null) {
-                continue;
-            }
-            // Read in the same tile it is written: fine. Anything else needs the whole buffer first.
-            boolean sameTile = w == current && r.identity() && length(r.buffer) == n;
-            if (!sameTile) {
-                flush(w);
-            }
-        }
-        for (Pending p : new ArrayList<>(pendingBySpace.values())) {
+        // Write after read: a kernel still to run must not see this root's new values.
+        for (Pending p : new ArrayList<>(pending)) {
             if (p.leaves.contains(outBuffer) || p.writes.contains(outBuffer)) {
                 flush(p);
             }
         }
-        Pending k = pendingBySpace.get(n);
         Instruction in = ins.get(index);
-        if (in.kernel == Kernel.SUM_ROWS && k != null && !compatible(k, in.ints(1))) {
-            flush(k);
-            k = null;
-        }
-        if (k == null) {
-            k = new Pending(n);
-            pendingBySpace.put(n, k);
-        }
-        if (in.kernel == Kernel.SUM_ROWS) {
-            int cols = in.ints(1);
-            if (cols < TILE) {
-                k.smallLcm = lcm(k.smallLcm, cols);
-            } else {
-                k.largeCols.add(cols);
+        boolean sink = in.kernel == Kernel.SUM_ROWS;
+        Pending chosen = null;
+        for (Pending k : pending) {
+            if (k.n == n && (!sink || compatible(k, in.ints(1))) && canJoin(k, leafReads.values(), n)) {
+                chosen = k;
+                break;
             }
         }
-        k.roots.add(index);
-        for (Read r : leafReads.values()) {
-            k.leaves.add(r.buffer);
+        if (chosen == null) {
+            chosen = new Pending(n);
+            pending.add(chosen);
         }
-        k.writes.add(outBuffer);
-        pendingWriter.put(outBuffer, k);
+        for (Read r : leafReads.values()) {
+            Pending w = pendingWriter.get(r.buffer);
+            if (w != null && w != chosen && !chosen.deps.contains(w)) {
+                chosen.deps.add(w);
+            }
+            chosen.leaves.add(r.buffer);
+        }
+        if (sink) {
+            int cols = in.ints(1);
+            if (cols < TILE) {
+                chosen.smallLcm = lcm(chosen.smallLcm, cols);
+            } else {
+                chosen.largeCols.add(cols);
+            }
+        }
+        chosen.roots.add(index);
+        chosen.writes.add(outBuffer);
+        pendingWriter.put(outBuffer, chosen);
+    }
+
+    /**
+     * Whether a root reading {@code leafReads} may join pending kernel {@code k}: it may read k's
+     * own results only element for element (the same tile), and nothing it reads may come from
+     * a kernel that itself waits for k.
+     */
+    private boolean canJoin(Pending k, Iterable<Read> leafReads, int n) {
+        for (Read r : leafReads) {
+            Pending w = pendingWriter.get(r.buffer);
+            if (w == null) {
+                continue;
+            }
+            if (w == k) {
+                if (!(r.identity() && length(r.buffer) == n)) {
+                    return false;
+                }
+            } else if (w.dependsOn(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int gcd(int a, int b) {
@@ -481,7 +518,7 @@ public final class JavaProgramCompiler {
         for (int s = 0; s < in.bufferCount(); s++) {
             if (in.writes(s)) {
                 int b = in.buffer(s);
-                for (Pending p : new ArrayList<>(pendingBySpace.values())) {
+                for (Pending p : new ArrayList<>(pending)) {
                     if (p.leaves.contains(b) || p.writes.contains(b)) {
                         flush(p);
                     }
@@ -491,15 +528,22 @@ public final class JavaProgramCompiler {
         steps.add(Barriers.of(in, team, fallback));
     }
 
+    /** Emits {@code k}, after the pending kernels it depends on. */
     private void flush(Pending k) {
-        if (pendingBySpace.get(k.n) != k) {
+        if (!pending.contains(k)) {
             return; // already emitted
         }
-        pendingBySpace.remove(k.n);
+        for (Pending d : new ArrayList<>(k.deps)) {
+            flush(d);
+        }
+        pending.remove(k);
         for (int b : k.writes) {
             if (pendingWriter.get(b) == k) {
                 pendingWriter.remove(b);
             }
+        }
+        for (Pending p : pending) {
+            p.deps.remove(k);
         }
         FusedKernelPlan plan = new FusedKernelPlan(k);
         plans.add(plan);
@@ -537,16 +581,21 @@ public final class JavaProgramCompiler {
             build(k);
         }
 
+        /** What a draft op does. */
+        private enum Code {
+            UNARY, UNARY_BACKWARD, BINARY, BINARY_GRAD, LOAD, STORE, FILL, GATHER, SUM_PARTIAL, SUM_ROWS
+        }
+
         /** A tile op before slot assignment; its inputs and output are value ids (draft indices). */
         private final class Draft {
-            final TileOp.Code code;
+            final Code code;
             final Instruction instruction;
             final Read read;
             final int[] in;
             final int buffer;
             final int sink;
 
-            Draft(TileOp.Code code, Instruction instruction, Read read, int[] in, int buffer, int sink) {
+            Draft(Code code, Instruction instruction, Read read, int[] in, int buffer, int sink) {
                 this.code = code;
                 this.instruction = instruction;
                 this.read = read;
@@ -556,7 +605,7 @@ public final class JavaProgramCompiler {
             }
 
             boolean producesValue() {
-                return code != TileOp.Code.STORE && code != TileOp.Code.SUM_PARTIAL && code != TileOp.Code.SUM_ROWS;
+                return code != Code.STORE && code != Code.SUM_PARTIAL && code != Code.SUM_ROWS;
             }
         }
 
@@ -583,7 +632,7 @@ public final class JavaProgramCompiler {
                     int cols = in.ints(1);
                     boolean partial = cols >= TILE;
                     sinks.add(new FusedKernel.Sink(in.buffer(1), in.ints(0), cols, partial, tileStart.length - 1));
-                    add(new Draft(partial ? TileOp.Code.SUM_PARTIAL : TileOp.Code.SUM_ROWS, in, null, new int[] {x}, -1,
+                    add(new Draft(partial ? Code.SUM_PARTIAL : Code.SUM_ROWS, in, null, new int[] {x}, -1,
                         sinks.size() - 1));
                     continue;
                 }
@@ -602,10 +651,10 @@ public final class JavaProgramCompiler {
                     }
                 }
                 int v = e.kernel == Kernel.COPY ? args[0] // a copy is the value itself
-                    : add(new Draft(TileOp.Code.valueOf(e.kernel.name()), in, null, args, -1, -1));
+                    : add(new Draft(Code.valueOf(e.kernel.name()), in, null, args, -1, -1));
                 valueOfBuffer.put(e.out, v);
                 if (roots.contains(i)) {
-                    add(new Draft(TileOp.Code.STORE, in, null, new int[] {v}, e.out, -1));
+                    add(new Draft(Code.STORE, in, null, new int[] {v}, e.out, -1));
                 }
             }
             assignSlots();
@@ -633,9 +682,9 @@ public final class JavaProgramCompiler {
             String key = r.key();
             Integer v = loaded.get(key);
             if (v == null) {
-                TileOp.Code code = r.kind == Read.CONTIGUOUS ? TileOp.Code.LOAD
-                    : r.kind == Read.BROADCAST ? TileOp.Code.FILL : TileOp.Code.GATHER;
-                if (code == TileOp.Code.GATHER) {
+                Code code = r.kind == Read.CONTIGUOUS ? Code.LOAD
+                    : r.kind == Read.BROADCAST ? Code.FILL : Code.GATHER;
+                if (code == Code.GATHER) {
                     maxRank = Math.max(maxRank, r.shape.length);
                 }
                 v = add(new Draft(code, null, r, new int[0], r.buffer, -1));
@@ -696,23 +745,40 @@ public final class JavaProgramCompiler {
         private TileOp toOp(Draft d, int[] in, int out) {
             switch (d.code) {
                 case LOAD:
+                    return new TileOp.Load(d.read.buffer, d.read.offset, out);
                 case FILL:
-                    return new TileOp(d.code, 0, 0f, 0f, false, in, out, d.read.buffer, d.read.offset, null, -1);
+                    return new TileOp.Fill(d.read.buffer, d.read.offset, out);
                 case GATHER:
-                    return new TileOp(d.code, 0, 0f, 0f, false, in, out, d.read.buffer, 0,
-                        new StridedView(d.read.shape, d.read.strides, d.read.offset), -1);
+                    return new TileOp.Gather(d.read.buffer, new StridedView(d.read.shape, d.read.strides, d.read.offset), out);
                 case STORE:
-                    return new TileOp(d.code, 0, 0f, 0f, false, in, -1, d.buffer, 0, null, -1);
+                    return new TileOp.Store(d.buffer, in[0]);
                 case SUM_PARTIAL:
+                    return new TileOp.SumPartial(d.sink, in[0]);
                 case SUM_ROWS:
-                    return new TileOp(d.code, 0, 0f, 0f, false, in, -1, -1, 0, null, d.sink);
+                    return new TileOp.SumRows(d.sink, in[0]);
+                default:
+                    break;
+            }
+            Instruction i = d.instruction;
+            int op = i.ints(0);
+            switch (d.code) {
+                case UNARY:
+                    if (op == Unary.EXP) {
+                        return new TileOp.Exp(in, out);
+                    } else if (op == Unary.LOG) {
+                        return new TileOp.Log(in, out);
+                    } else if (op == Unary.SIGMOID) {
+                        return new TileOp.Sigmoid(in, out);
+                    }
+                    return new TileOp.UnaryOp(op, i.floats(0), i.floats(1), in, out);
+                case UNARY_BACKWARD:
+                    return new TileOp.UnaryBackward(op, i.floats(0), i.floats(1), in, out);
+                case BINARY:
+                    return op == Binary.BCE ? new TileOp.Bce(in, out) : new TileOp.BinaryOp(op, in, out);
                 default: {
-                    Instruction i = d.instruction;
-                    boolean unary = d.code == TileOp.Code.UNARY || d.code == TileOp.Code.UNARY_BACKWARD;
-                    float a = unary ? i.floats(0) : 0f;
-                    float b = unary ? i.floats(1) : 0f;
-                    boolean left = d.code == TileOp.Code.BINARY_GRAD && i.ints(1) == 1;
-                    return new TileOp(d.code, i.ints(0), a, b, left, in, out, -1, 0, null, -1);
+                    boolean left = i.ints(1) == 1;
+                    return op == Binary.BCE && !left ? new TileOp.BceGradTarget(in, out)
+                        : new TileOp.BinaryGrad(op, left, in, out);
                 }
             }
         }

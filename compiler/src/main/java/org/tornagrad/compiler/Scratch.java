@@ -2,25 +2,27 @@ package org.tornagrad.compiler;
 
 /**
  * Per-member scratch of a compiled program, allocated once: the tile-sized blocks its fused
- * kernels keep values in (plus {@link #EXTRA} for the multi-step functions of {@link BlockMath}),
- * and an int block for multi-indices of strided views.
+ * kernels keep values in, scratch blocks for the multi-step functions of {@link BlockMath}, an
+ * int block for multi-indices of strided views, and the lanes of a lane sum.
  */
 final class Scratch {
-    static final int EXTRA = 3;
-
-    private final float[][][] slots;
-    private final int[][] index;
+    private final TileOp.Tile[] tiles;
 
     Scratch(int members, int slotCount, int tileSize, int maxRank) {
-        slots = new float[members][slotCount + EXTRA][tileSize];
-        index = new int[members][Math.max(1, maxRank)];
+        tiles = new TileOp.Tile[members];
+        for (int m = 0; m < members; m++) {
+            TileOp.Tile t = new TileOp.Tile();
+            t.slots = new float[slotCount][tileSize];
+            t.s1 = new float[tileSize];
+            t.s2 = new float[tileSize];
+            t.index = new int[Math.max(1, maxRank)];
+            t.lanes = new double[8];
+            tiles[m] = t;
+        }
     }
 
-    float[][] slots(int member) {
-        return slots[member];
-    }
-
-    int[] index(int member) {
-        return index[member];
+    /** Member {@code member}'s tile context (its slots and scratch). */
+    TileOp.Tile tile(int member) {
+        return tiles[member];
     }
 }

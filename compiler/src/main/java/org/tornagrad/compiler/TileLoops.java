@@ -7,31 +7,21 @@ import org.tornagrad.kernels.Unary;
  * The loops a fused kernel runs over one tile: one short loop per op, over operands that are
  * either a worker's tile-sized scratch block or a window of a program buffer. Each loop is the
  * formula of {@link Unary} or {@link Binary} written out for its op (same float operations in the
- * same order, so the same bits as the eager path), except exp, log, sigmoid and BCE, which go
- * through {@link BlockMath}. An op without a specialised loop calls the shared scalar body, which
- * is always right and only slower.
+ * same order, so the same bits as the eager path). exp, log, sigmoid and BCE have tile ops of
+ * their own ({@link TileOp}) over {@link BlockMath}. An op without a specialised loop calls the
+ * shared scalar body, which is always right and only slower.
  */
 final class TileLoops {
     private TileLoops() {
     }
 
     /** out = Unary.apply(op, x, a, b) over n elements; s1..s3 are scratch blocks. */
-    static void unary(int op, float a, float b, float[] x, float[] out, int n,
-                      float[] s1, float[] s2, float[] s3) {
+    static void unary(int op, float a, float b, float[] x, float[] out, int n) {
         switch (op) {
             case Unary.NEG:
                 for (int i = 0; i < n; i++) {
                     out[i] = -x[i];
                 }
-                return;
-            case Unary.EXP:
-                BlockMath.exp(x, out, n);
-                return;
-            case Unary.LOG:
-                BlockMath.log(x, out, n);
-                return;
-            case Unary.SIGMOID:
-                BlockMath.sigmoid(x, out, n);
                 return;
             case Unary.SQRT:
                 for (int i = 0; i < n; i++) {
@@ -168,8 +158,7 @@ final class TileLoops {
     }
 
     /** out = Binary.apply(op, x, y) over n elements. */
-    static void binary(int op, float[] x, float[] y, float[] out, int n,
-                       float[] s1, float[] s2, float[] s3) {
+    static void binary(int op, float[] x, float[] y, float[] out, int n) {
         switch (op) {
             case Binary.ADD:
                 for (int i = 0; i < n; i++) {
@@ -201,9 +190,6 @@ final class TileLoops {
                     out[i] = Math.min(x[i], y[i]);
                 }
                 return;
-            case Binary.BCE:
-                BlockMath.bce(x, y, out, n, s1);
-                return;
             default:
                 break;
         }
@@ -214,7 +200,7 @@ final class TileLoops {
 
     /** out = g * (left ? dOp/dx : dOp/dy)(x, y, z) over n elements. */
     static void binaryGrad(int op, boolean left, float[] x, float[] y, float[] z,
-                           float[] g, float[] out, int n, float[] s1, float[] s2, float[] s3) {
+                           float[] g, float[] out, int n) {
         switch (op) {
             case Binary.ADD:
                 for (int i = 0; i < n; i++) {
@@ -251,10 +237,9 @@ final class TileLoops {
                         float p = x[i];
                         out[i] = g[i] * ((p - y[i]) / Math.max(p * (1f - p), 1e-12f));
                     }
-                } else {
-                    BlockMath.bceGradTarget(x, g, out, n, s1);
+                    return;
                 }
-                return;
+                break;
             default:
                 break;
         }

@@ -6,81 +6,34 @@ import org.tornagrad.kernels.Unary;
 /**
  * One step of a fused kernel's per-tile program. Ops read and write only scratch blocks (slots),
  * all indexed from 0: HotSpot's C2 (JDK 17) vectorizes a loop only when every array in it is
- * indexed the same way, so buffers are copied into slots ({@link Code#LOAD}, a memcpy) and results
- * copied out ({@link Code#STORE}) rather than read and written at an offset inside the loops.
+ * indexed the same way, so buffers are copied into slots ({@link Load}, a memcpy) and results
+ * copied out ({@link Store}) rather than read and written at an offset inside the loops.
+ *
+ * <p>Each kind of op is its own class, called through one virtual call per tile: the call site
+ * sees many classes, so the JIT compiles each op's loops as a unit of its own instead of inlining
+ * them all into the kernel loop. That matters for the vector-API functions of {@link BlockMath}:
+ * inlined together into one large method they exceed C2's inlining budget, and the vector code
+ * then falls back to boxed, allocating objects.
  */
-final class TileOp {
-    enum Code {
-        UNARY, UNARY_BACKWARD, BINARY, BINARY_GRAD,
-        /** slot = buffer[offset + s ..]. */
-        LOAD,
-        /** buffer[s ..] = slot. */
-        STORE,
-        /** slot = the single element buffer[offset], everywhere. */
-        FILL,
-        /** slot = a strided view of buffer. */
-        GATHER,
-        /** partial[tile] = Σ slot over the tile (a row longer than a tile; combined per row after all tiles). */
-        SUM_PARTIAL,
-        /** sums[row] = Σ slot over each whole row in the tile (rows no longer than a tile). */
-        SUM_ROWS
-    }
-
-    final Code code;
-    final int op;
-    final float a;
-    final float b;
-    final boolean left;
+abstract class TileOp {
     /** Input slots. */
     final int[] in;
     /** Output slot (-1: none). */
     final int out;
-    /** LOAD, STORE, FILL, GATHER: the buffer; LOAD and FILL: the element offset. */
-    final int buffer;
-    final int offset;
-    final StridedView view;
-    /** Sinks: which sink of the kernel (an index into its sink table). */
-    final int sink;
 
-    TileOp(Code code, int op, float a, float b, boolean left, int[] in, int out, int buffer, int offset,
-           StridedView view, int sink) {
-        this.code = code;
-        this.op = op;
-        this.a = a;
-        this.b = b;
-        this.left = left;
+    TileOp(int[] in, int out) {
         this.in = in;
         this.out = out;
-        this.buffer = buffer;
-        this.offset = offset;
-        this.view = view;
-        this.sink = sink;
     }
+
+    /** Runs the op on the tile {@code [t.start, t.start + t.length)}. */
+    abstract void run(Tile t);
+
+    abstract String name();
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(code.name().toLowerCase());
-        switch (code) {
-            case UNARY:
-            case UNARY_BACKWARD:
-                sb.append('[').append(Unary.name(op)).append(']');
-                break;
-            case BINARY:
-            case BINARY_GRAD:
-                sb.append('[').append(Binary.name(op)).append(left ? ", left" : "").append(']');
-                break;
-            case LOAD:
-            case STORE:
-            case GATHER:
-                sb.append(" %").append(buffer).append(offset == 0 ? "" : "+" + offset);
-                break;
-            case FILL:
-                sb.append(" %").append(buffer).append('[').append(offset).append(']');
-                break;
-            default:
-                sb.append(" sink ").append(sink);
-                break;
-        }
+        StringBuilder sb = new StringBuilder(name());
         if (in != null && in.length > 0) {
             sb.append(" (");
             for (int i = 0; i < in.length; i++) {
@@ -92,5 +45,318 @@ final class TileOp {
             sb.append(" -> $").append(out);
         }
         return sb.toString();
+    }
+
+    /** What a tile op sees: the member's slots and scratch, the tile, the program's buffers. */
+    static final class Tile {
+        float[][] slots;
+        float[] s1;
+        float[] s2;
+        int[] index;
+        double[] lanes;
+        Object[] buffers;
+        FusedKernel.Sink[] sinks;
+        int tile;
+        int start;
+        int length;
+    }
+
+    static final class Load extends TileOp {
+        final int buffer;
+        final int offset;
+
+        Load(int buffer, int offset, int out) {
+            super(new int[0], out);
+            this.buffer = buffer;
+            this.offset = offset;
+        }
+
+        @Override
+        void run(Tile t) {
+            System.arraycopy((float[]) t.buffers[buffer], offset + t.start, t.slots[out], 0, t.length);
+        }
+
+        @Override
+        String name() {
+            return "load %" + buffer + (offset == 0 ? "" : "+" + offset);
+        }
+    }
+
+    static final class Store extends TileOp {
+        final int buffer;
+
+        Store(int buffer, int in) {
+            super(new int[] {in}, -1);
+            this.buffer = buffer;
+        }
+
+        @Override
+        void run(Tile t) {
+            System.arraycopy(t.slots[in[0]], 0, (float[]) t.buffers[buffer], t.start, t.length);
+        }
+
+        @Override
+        String name() {
+            return "store %" + buffer;
+        }
+    }
+
+    /** The single element buffer[element], everywhere. */
+    static final class Fill extends TileOp {
+        final int buffer;
+        final int element;
+
+        Fill(int buffer, int element, int out) {
+            super(new int[0], out);
+            this.buffer = buffer;
+            this.element = element;
+        }
+
+        @Override
+        void run(Tile t) {
+            java.util.Arrays.fill(t.slots[out], 0, t.length, ((float[]) t.buffers[buffer])[element]);
+        }
+
+        @Override
+        String name() {
+            return "fill %" + buffer + "[" + element + "]";
+        }
+    }
+
+    /** A strided view of a buffer. */
+    static final class Gather extends TileOp {
+        final int buffer;
+        final StridedView view;
+
+        Gather(int buffer, StridedView view, int out) {
+            super(new int[0], out);
+            this.buffer = buffer;
+            this.view = view;
+        }
+
+        @Override
+        void run(Tile t) {
+            view.gather((float[]) t.buffers[buffer], t.start, t.length, t.slots[out], 0, t.index);
+        }
+
+        @Override
+        String name() {
+            return "gather %" + buffer;
+        }
+    }
+
+    static final class UnaryOp extends TileOp {
+        final int op;
+        final float a;
+        final float b;
+
+        UnaryOp(int op, float a, float b, int[] in, int out) {
+            super(in, out);
+            this.op = op;
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        void run(Tile t) {
+            TileLoops.unary(op, a, b, t.slots[in[0]], t.slots[out], t.length);
+        }
+
+        @Override
+        String name() {
+            return "unary[" + Unary.name(op) + "]";
+        }
+    }
+
+    static final class Exp extends TileOp {
+        Exp(int[] in, int out) {
+            super(in, out);
+        }
+
+        @Override
+        void run(Tile t) {
+            BlockMath.exp(t.slots[in[0]], t.slots[out], t.length);
+        }
+
+        @Override
+        String name() {
+            return "exp";
+        }
+    }
+
+    static final class Log extends TileOp {
+        Log(int[] in, int out) {
+            super(in, out);
+        }
+
+        @Override
+        void run(Tile t) {
+            BlockMath.log(t.slots[in[0]], t.slots[out], t.length);
+        }
+
+        @Override
+        String name() {
+            return "log";
+        }
+    }
+
+    static final class Sigmoid extends TileOp {
+        Sigmoid(int[] in, int out) {
+            super(in, out);
+        }
+
+        @Override
+        void run(Tile t) {
+            BlockMath.sigmoid(t.slots[in[0]], t.slots[out], t.length);
+        }
+
+        @Override
+        String name() {
+            return "sigmoid";
+        }
+    }
+
+    static final class UnaryBackward extends TileOp {
+        final int op;
+        final float a;
+        final float b;
+
+        UnaryBackward(int op, float a, float b, int[] in, int out) {
+            super(in, out);
+            this.op = op;
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        void run(Tile t) {
+            float[][] s = t.slots;
+            TileLoops.unaryBackward(op, a, b, s[in[0]], s[in[1]], s[in[2]], s[out], t.length);
+        }
+
+        @Override
+        String name() {
+            return "unary_backward[" + Unary.name(op) + "]";
+        }
+    }
+
+    static final class BinaryOp extends TileOp {
+        final int op;
+
+        BinaryOp(int op, int[] in, int out) {
+            super(in, out);
+            this.op = op;
+        }
+
+        @Override
+        void run(Tile t) {
+            TileLoops.binary(op, t.slots[in[0]], t.slots[in[1]], t.slots[out], t.length);
+        }
+
+        @Override
+        String name() {
+            return "binary[" + Binary.name(op) + "]";
+        }
+    }
+
+    static final class Bce extends TileOp {
+        Bce(int[] in, int out) {
+            super(in, out);
+        }
+
+        @Override
+        void run(Tile t) {
+            BlockMath.bce(t.slots[in[0]], t.slots[in[1]], t.slots[out], t.length, t.s1);
+        }
+
+        @Override
+        String name() {
+            return "bce";
+        }
+    }
+
+    static final class BinaryGrad extends TileOp {
+        final int op;
+        final boolean left;
+
+        BinaryGrad(int op, boolean left, int[] in, int out) {
+            super(in, out);
+            this.op = op;
+            this.left = left;
+        }
+
+        @Override
+        void run(Tile t) {
+            float[][] s = t.slots;
+            TileLoops.binaryGrad(op, left, s[in[0]], s[in[1]], s[in[2]], s[in[3]], s[out], t.length);
+        }
+
+        @Override
+        String name() {
+            return "binary_grad[" + Binary.name(op) + (left ? ", left" : "") + "]";
+        }
+    }
+
+    /** g * dBCE/dt (the gradient towards the targets). */
+    static final class BceGradTarget extends TileOp {
+        BceGradTarget(int[] in, int out) {
+            super(in, out);
+        }
+
+        @Override
+        void run(Tile t) {
+            BlockMath.bceGradTarget(t.slots[in[0]], t.slots[in[3]], t.slots[out], t.length, t.s1);
+        }
+
+        @Override
+        String name() {
+            return "bce_grad_target";
+        }
+    }
+
+    /** partial[tile] = Σ slot over the tile (a row longer than a tile; combined per row after all tiles). */
+    static final class SumPartial extends TileOp {
+        final int sink;
+
+        SumPartial(int sink, int in) {
+            super(new int[] {in}, -1);
+            this.sink = sink;
+        }
+
+        @Override
+        void run(Tile t) {
+            t.sinks[sink].partials[t.tile] = BlockMath.laneSum(t.slots[in[0]], t.length, t.lanes);
+        }
+
+        @Override
+        String name() {
+            return "sum_partial sink " + sink;
+        }
+    }
+
+    /** sums[row] = Σ slot over each whole row in the tile (rows no longer than a tile), in Reduction's order. */
+    static final class SumRows extends TileOp {
+        final int sink;
+
+        SumRows(int sink, int in) {
+            super(new int[] {in}, -1);
+            this.sink = sink;
+        }
+
+        @Override
+        void run(Tile t) {
+            FusedKernel.Sink s = t.sinks[sink];
+            float[] xs = t.slots[in[0]];
+            float[] target = (float[]) t.buffers[s.out];
+            int cols = s.cols;
+            for (int r = t.start / cols, at = 0; at < t.length; r++, at += cols) {
+                target[r] = (float) TileLoops.sequentialSum(xs, at, cols);
+            }
+        }
+
+        @Override
+        String name() {
+            return "sum_rows sink " + sink;
+        }
     }
 }

@@ -59,7 +59,7 @@ final class VectorMath {
                 return false;
             }
         }
-        return laneSum(x, x.length) == 9.0 && allInExpRange(x, x.length);
+        return laneSum(x, x.length, new double[LANES]) == 9.0 && allInExpRange(x, x.length);
     }
 
     static boolean allInExpRange(float[] x, int n) {
@@ -198,7 +198,7 @@ final class VectorMath {
     }
 
     /** {@link BlockMath#laneSum}: lanes 0-3 in {@code lo}, 4-7 in {@code hi}. */
-    static double laneSum(float[] x, int n) {
+    static double laneSum(float[] x, int n, double[] lanes) {
         DoubleVector lo = DoubleVector.zero(D);
         DoubleVector hi = DoubleVector.zero(D);
         int i = 0;
@@ -209,7 +209,9 @@ final class VectorMath {
             lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
             hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
         }
-        return BlockMath.combine(lo.lane(0), lo.lane(1), lo.lane(2), lo.lane(3), hi.lane(0), hi.lane(1), hi.lane(2),
-            hi.lane(3), x, i, n);
+        // Lanes out through a store, not lane(i), which JDK 17 may compile to a boxing array copy.
+        lo.intoArray(lanes, 0);
+        hi.intoArray(lanes, 4);
+        return BlockMath.combine(lanes[0], lanes[1], lanes[2], lanes[3], lanes[4], lanes[5], lanes[6], lanes[7], x, i, n);
     }
 }

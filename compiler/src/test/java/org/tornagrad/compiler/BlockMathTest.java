@@ -126,6 +126,6 @@ class BlockMathTest {
             a6 += x[i + 6];
             a7 += x[i + 7];
         }
-        assertEquals(BlockMath.combine(a0, a1, a2, a3, a4, a5, a6, a7, x, i, N), BlockMath.laneSum(x, N));
+        assertEquals(BlockMath.combine(a0, a1, a2, a3, a4, a5, a6, a7, x, i, N), BlockMath.laneSum(x, N, new double[8]));
     }
 }

@@ -147,7 +147,8 @@ class JavaProgramCompilerTest {
         }, in, List.of("x"), new ReferenceBackend());
         CompiledProgram c = JavaProgramCompiler.compile(p, TEAMS[1]);
         Map<String, Tensor> first = c.run(in);
-        for (int i = 0; i < 200; i++) {
+        // Until C2 has compiled the vector code, the interpreter allocates its vectors: warm up.
+        for (int i = 0; i < 20_000; i++) {
             c.run(in);
         }
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

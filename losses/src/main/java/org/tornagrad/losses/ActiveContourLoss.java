@@ -97,6 +97,19 @@ public final class ActiveContourLoss implements Loss {
     /** Checks shapes and values; the inputs pass through unchanged (nothing here depends on their values). */
     @Override
     public Map<String, Tensor> prepare(Map<String, Tensor> inputs) {
+        Map<String, Tensor> out = prepareUnchecked(inputs);
+        Tensor pred = inputs.get("y_pred");
+        Tensor mask = inputs.get("y_true");
+        Checks.requireFinite(NAME + " y_pred", pred);
+        Checks.requireFinite(NAME + " y_true", mask);
+        Checks.requireRange(NAME + " y_pred (probabilities)", pred, 0f, 1f);
+        Checks.requireRange(NAME + " y_true", mask, 0f, 1f);
+        return out;
+    }
+
+    /** The shape checks; the value checks (finite, in [0, 1]) are left to {@link #guard}. */
+    @Override
+    public Map<String, Tensor> prepareUnchecked(Map<String, Tensor> inputs) {
         Checks.requireInputs(NAME, INPUTS, inputs);
         Tensor pred = inputs.get("y_pred");
         Tensor mask = inputs.get("y_true");
@@ -109,11 +122,13 @@ public final class ActiveContourLoss implements Loss {
                 + " crops two rows and two columns), got shape " + pred.shape());
         }
         Checks.requireNonEmpty(NAME + " y_pred", pred);
-        Checks.requireFinite(NAME + " y_pred", pred);
-        Checks.requireFinite(NAME + " y_true", mask);
-        Checks.requireRange(NAME + " y_pred (probabilities)", pred, 0f, 1f);
-        Checks.requireRange(NAME + " y_true", mask, 0f, 1f);
         return Map.of("y_true", mask, "y_pred", pred);
+    }
+
+    /** Both inputs in [0, 1] (which rules out NaN and infinities too). */
+    @Override
+    public Variable guard(Map<String, Variable> prepared) {
+        return Checks.rangeGuard(prepared.get("y_pred"), 0f, 1f).add(Checks.rangeGuard(prepared.get("y_true"), 0f, 1f));
     }
 
     @Override

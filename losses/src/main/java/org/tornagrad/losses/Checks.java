@@ -3,6 +3,7 @@ package org.tornagrad.losses;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.tornagrad.autograd.Variable;
 import org.tornagrad.tensor.Shape;
 import org.tornagrad.tensor.Tensor;
 
@@ -95,6 +96,25 @@ final class Checks {
                     + " at " + position(t.shape(), i));
             }
         }
+    }
+
+    /**
+     * A backend check of "every value finite", for {@link Loss#guard}: the sum of {@code x - x},
+     * which is 0 for finite values and NaN as soon as one is NaN or infinite. Detached.
+     */
+    static Variable finiteGuard(Variable x) {
+        Variable d = x.detach();
+        return d.sub(d).sum();
+    }
+
+    /**
+     * A backend check of "every value in [lo, hi]" (NaN and infinities fail too), for
+     * {@link Loss#guard}: sqrt(-Σ (relu(x - hi) + relu(lo - x))), which is -0 when nothing lies
+     * outside and NaN otherwise. Detached.
+     */
+    static Variable rangeGuard(Variable x, float lo, float hi) {
+        Variable d = x.detach();
+        return d.sub(hi).relu().add(d.rsub(lo).relu()).sum().neg().sqrt();
     }
 
     /** The index of flat position {@code i} in {@code shape}, as {@code [n, c, y, x]}. */

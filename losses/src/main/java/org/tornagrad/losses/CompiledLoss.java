@@ -18,7 +18,8 @@ import org.tornagrad.tensor.Tensor;
 /**
  * A loss on the compiled path: {@link Loss#build} is traced once per shape of the prepared
  * tensors into a {@link Program} (forward and backward), compiled into fused Java kernels, and
- * re-run for every batch of the same shapes; {@link Loss#prepare} runs on every call, on the host.
+ * re-run for every batch of the same shapes; {@link Loss#prepareUnchecked} runs on every call, on
+ * the host, and the value checks it leaves out run inside the program ({@link Loss#guard}).
  * <pre>{@code
  * CompiledLoss dice = CompiledLoss.of(Losses.create("dice"));
  * Map<String, Tensor> out = dice.forwardBackward(Map.of("inputs", logits, "targets", mask));
@@ -110,11 +111,11 @@ public final class CompiledLoss {
 
     /** The compiled schedule for {@code inputs}' shapes (compiling it if needed): for learners and for tuning. */
     public synchronized String listing(Map<String, Tensor> inputs, boolean gradients) {
-        return program(loss.prepare(inputs), gradients).listing();
+        return program(loss.prepareUnchecked(inputs), gradients).listing();
     }
 
     private Map<String, Tensor> run(Map<String, Tensor> inputs, boolean gradients) {
-        Map<String, Tensor> prepared = loss.prepare(inputs);
+        Map<String, Tensor> prepared = loss.prepareUnchecked(inputs);
         CompiledProgram program = program(prepared, gradients);
         Map<String, Tensor> out = program.run(prepared);
         if (out.get("loss").hasNonFinite()) {
@@ -138,10 +139,17 @@ public final class CompiledLoss {
                 }
             }
         }
-        Program traced = Tracer.trace(loss::build, prepared, differentiated, traceBackend);
+        Program traced = Tracer.trace(CompiledLoss.this::guarded, prepared, differentiated, traceBackend);
         CompiledProgram program = JavaProgramCompiler.compile(traced, team);
         cache.add(new Entry(prepared, program));
         return program;
+    }
+
+    /** The loss plus 0 * its guard: the value itself when the checks pass, NaN when one fails. */
+    private Variable guarded(Map<String, Variable> prepared) {
+        Variable value = loss.build(prepared);
+        Variable guard = loss.guard(prepared);
+        return guard == null ? value : value.add(guard.mul(0f));
     }
 
     /** The eager path's answer (or its exception), in the compiled path's output layout. */

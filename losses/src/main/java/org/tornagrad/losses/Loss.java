@@ -47,6 +47,26 @@ public interface Loss {
     Variable build(Map<String, Variable> prepared);
 
     /**
+     * {@link #prepare} without the value checks that {@link #guard} can do on the backend (finite
+     * values, ranges): a compiled run folds those into the passes it makes over the inputs anyway,
+     * where checking on the host first would add a pass over memory. Shape checks and everything
+     * else stay. The default leaves nothing out.
+     */
+    default Map<String, Tensor> prepareUnchecked(Map<String, Tensor> inputs) {
+        return prepare(inputs);
+    }
+
+    /**
+     * The checks {@link #prepareUnchecked} left out, as a detached scalar on the backend: NaN when
+     * one fails, 0 otherwise (see {@link Checks#rangeGuard}); null when nothing was left out. A
+     * compiled run adds {@code 0 * guard} to the loss, and a non-finite loss makes it redo the
+     * call eagerly, where {@link #prepare} throws the check's own message.
+     */
+    default Variable guard(Map<String, Variable> prepared) {
+        return null;
+    }
+
+    /**
      * The loss on the given inputs (every name of {@link #inputNames()}, no other): a scalar, or
      * with {@code reduction=none} the per-term tensor. Differentiated inputs should be
      * {@link Variable#param params} for their gradients to be computed.

@@ -38,18 +38,27 @@ final class RegionGroups {
     private final int[] kept;
     private final int[] noneShape;
 
-    private RegionGroups(int rows, int classes, Variable p, Map<String, Variable> prepared, int[] kept, int[] noneShape) {
+    private RegionGroups(int rows, int classes, Variable p, Map<String, Variable> prepared, int[] kept, int[] noneShape,
+                         float[] classWeights) {
         this.rows = rows;
         this.classes = classes;
         this.p = p;
         this.targets = prepared.get(TARGETS);
         this.mask = prepared.get(MASK);
-        this.countsAtLeastOne = prepared.get(COUNTS);
         this.nonEmpty = prepared.get(NON_EMPTY);
-        this.weights = prepared.get(WEIGHTS);
-        this.weightTotal = prepared.get(WEIGHT_TOTAL);
         this.kept = kept;
         this.noneShape = noneShape;
+        if (prepared.containsKey(COUNTS)) {
+            this.countsAtLeastOne = prepared.get(COUNTS);
+            this.weights = prepared.get(WEIGHTS);
+            this.weightTotal = prepared.get(WEIGHT_TOTAL);
+        } else {
+            // Nothing ignored: counts and weights follow from the shapes and options alone.
+            Map<String, Tensor> fixed = counts(null, rows, classes, targets.shape().dim(2), kept, classWeights);
+            this.countsAtLeastOne = Variable.constant(fixed.get(COUNTS));
+            this.weights = Variable.constant(fixed.get(WEIGHTS));
+            this.weightTotal = Variable.constant(fixed.get(WEIGHT_TOTAL));
+        }
     }
 
     /** The names of the prepared tensors. */
@@ -152,18 +161,36 @@ final class RegionGroups {
      * groups: {@code inputs} (passed through), {@code targets}, {@code counts}, {@code weights},
      * {@code weight_total}, and with an ignore_index {@code mask} and {@code non_empty}.
      */
-    static Map<String, Tensor> prepare(RegionLoss loss, Tensor x, Tensor targets) {
+    static Map<String, Tensor> prepare(RegionLoss loss, Tensor x, Tensor targets, boolean checkValues) {
         String name = loss.name();
         Checks.requireMinRank(name + " inputs", x, 1, "(at least one dimension)");
         Checks.requireNonEmpty(name + " inputs", x);
-        Checks.requireFinite(name + " inputs", x);
-        if (!loss.fromLogits()) {
-            Checks.requireRange(name + " inputs (probabilities, from_logits=false)", x, 0f, 1f);
+        boolean deferred = !checkValues && deferrable(loss);
+        if (!deferred) {
+            Checks.requireFinite(name + " inputs", x);
+            if (!loss.fromLogits()) {
+                Checks.requireRange(name + " inputs (probabilities, from_logits=false)", x, 0f, 1f);
+            }
         }
         if (loss.mode() == RegionLoss.Mode.MULTICLASS) {
             return multiclass(loss, x, targets);
         }
-        return binaryOrMultilabel(loss, x, targets);
+        return binaryOrMultilabel(loss, x, targets, deferred);
+    }
+
+    /**
+     * Whether the value checks can wait for {@link #guard}: with sigmoid targets and nothing
+     * ignored (the targets are then used as given, and the checks are only ranges).
+     */
+    static boolean deferrable(RegionLoss loss) {
+        return loss.mode() != RegionLoss.Mode.MULTICLASS && loss.ignoreIndex() == null;
+    }
+
+    /** The checks {@code prepare(..., false)} left out, on the backend (see {@link Loss#guard}). */
+    static Variable guard(RegionLoss loss, Map<String, Variable> prepared) {
+        Variable x = prepared.get(INPUTS);
+        Variable values = loss.fromLogits() ? Checks.finiteGuard(x) : Checks.rangeGuard(x, 0f, 1f);
+        return values.add(Checks.rangeGuard(prepared.get(TARGETS), 0f, 1f));
     }
 
     /** The groups of {@code loss} over the prepared tensors: probabilities laid out by shape alone. */
@@ -178,7 +205,7 @@ final class RegionGroups {
             int rows = perImage ? n : 1;
             int length = x.size() / rows;
             return new RegionGroups(rows, 1, probabilities.reshape(rows, 1, length), prepared, new int[] {0},
-                perImage ? new int[] {n} : new int[0]);
+                perImage ? new int[] {n} : new int[0], new float[] {1f});
         }
         boolean multiclass = loss.mode() == RegionLoss.Mode.MULTICLASS;
         Variable probabilities = !loss.fromLogits() ? inputs : multiclass ? inputs.softmax(1) : inputs.sigmoid();
@@ -186,7 +213,7 @@ final class RegionGroups {
         int s = x.size() / (n * c);
         int[] kept = RegionLoss.keptClasses(loss.name(), loss.classes(), loss.includeBackground(), c);
         return new RegionGroups(perImage ? n : 1, c, layout(probabilities.reshape(n, c, s), perImage, n, c, s),
-            prepared, kept, perImage ? new int[] {n, kept.length} : new int[] {kept.length});
+            prepared, kept, perImage ? new int[] {n, kept.length} : new int[] {kept.length}, classWeights(loss, c, x));
     }
 
     private static Map<String, Tensor> multiclass(RegionLoss loss, Tensor x, Tensor targets) {
@@ -236,7 +263,7 @@ final class RegionGroups {
         return prepared(x, Tensor.of(t, rows, c, length), m, rows, c, length, kept, classWeights(loss, c, x.shape()));
     }
 
-    private static Map<String, Tensor> binaryOrMultilabel(RegionLoss loss, Tensor x, Tensor targets) {
+    private static Map<String, Tensor> binaryOrMultilabel(RegionLoss loss, Tensor x, Tensor targets, boolean deferred) {
         String name = loss.name();
         boolean multilabel = loss.mode() == RegionLoss.Mode.MULTILABEL;
         if (multilabel) {
@@ -252,7 +279,7 @@ final class RegionGroups {
         float[] m = ignore == null ? null : new float[values.length];
         // Without an ignore_index the targets are used as given (no copy of a large batch).
         float[] t = ignore == null ? null : new float[values.length];
-        for (int i = 0; i < values.length; i++) {
+        for (int i = 0; !deferred && i < values.length; i++) {
             float v = values[i];
             boolean counted = ignore == null || (double) v != (double) ignore;
             if (counted && !(v >= 0f && v <= 1f)) {
@@ -284,9 +311,25 @@ final class RegionGroups {
         return prepared(x, laid, laidM, rows, c, length, kept, classWeights(loss, c, x.shape()));
     }
 
-    /** The prepared tensors: per-group counts and flags from the mask, weights of the kept classes. */
+    /**
+     * The prepared tensors: inputs and targets, and with a mask the per-group counts and flags it
+     * gives and the weights of the kept classes (without a mask these follow from the shapes and
+     * options, and {@link #of} makes them: fewer tensors to make for every batch).
+     */
     private static Map<String, Tensor> prepared(Tensor x, Tensor targets, float[] maskValues, int rows, int classes,
                                                 int length, int[] kept, float[] classWeights) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put(INPUTS, x);
+        out.put(TARGETS, targets);
+        if (maskValues != null) {
+            out.putAll(counts(maskValues, rows, classes, length, kept, classWeights));
+        }
+        return out;
+    }
+
+    /** Per-group counts and flags from the mask (all full without one), and the weights of the kept classes. */
+    private static Map<String, Tensor> counts(float[] maskValues, int rows, int classes, int length, int[] kept,
+                                              float[] classWeights) {
         float[] counts = new float[rows * classes];
         float[] flags = new float[rows * classes];
         for (int g = 0; g < counts.length; g++) {
@@ -310,8 +353,6 @@ final class RegionGroups {
             }
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put(INPUTS, x);
-        out.put(TARGETS, targets);
         out.put(COUNTS, Tensor.of(counts, rows, classes));
         out.put(WEIGHTS, Tensor.of(w, rows, kept.length));
         out.put(WEIGHT_TOTAL, Tensor.scalar(weightSum > 0 ? (float) weightSum : 1f));

@@ -136,7 +136,19 @@ public abstract sealed class RegionLoss implements Loss permits DiceLoss, IouLos
     @Override
     public final Map<String, Tensor> prepare(Map<String, Tensor> inputs) {
         Checks.requireInputs(name, INPUTS, inputs);
-        return RegionGroups.prepare(this, inputs.get("inputs"), inputs.get("targets"));
+        return RegionGroups.prepare(this, inputs.get("inputs"), inputs.get("targets"), true);
+    }
+
+    /** With sigmoid targets and nothing ignored, the finite and range checks wait for {@link #guard}. */
+    @Override
+    public final Map<String, Tensor> prepareUnchecked(Map<String, Tensor> inputs) {
+        Checks.requireInputs(name, INPUTS, inputs);
+        return RegionGroups.prepare(this, inputs.get("inputs"), inputs.get("targets"), false);
+    }
+
+    @Override
+    public final Variable guard(Map<String, Variable> prepared) {
+        return RegionGroups.deferrable(this) ? RegionGroups.guard(this, prepared) : null;
     }
 
     @Override

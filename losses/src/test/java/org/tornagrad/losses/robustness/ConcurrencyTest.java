@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.tornagrad.autograd.NoGrad;
 import org.tornagrad.autograd.Variable;
 import org.tornagrad.kernels.Backends;
+import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Loss;
 import org.tornagrad.tensor.Tensor;
 
@@ -27,8 +28,10 @@ import org.tornagrad.tensor.Tensor;
  * Losses and the autograd engine used from several threads at once, each thread with its own
  * graphs: the seven losses (and two variants) run concurrently on 8 threads, sharing the
  * configured {@link Loss} objects, the input tensors and the multi-core backend's pool, on both
- * Java backends, some threads inside a {@link NoGrad} scope while others differentiate. Every
- * result must equal, bit for bit, the one computed before on a single thread.
+ * Java backends and on the compiled path (a {@link CompiledLoss} per thread, all sharing the
+ * process-wide worker team), some threads inside a {@link NoGrad} scope while others
+ * differentiate. Every result must equal, bit for bit, the one computed before on a single
+ * thread.
  */
 class ConcurrencyTest {
     private static final int THREADS = 8;
@@ -36,6 +39,11 @@ class ConcurrencyTest {
 
     private record Job(LossCases.Case c, Loss loss, String backend, boolean noGrad) {
     }
+
+    private static final String COMPILED = "compiled";
+    /** A CompiledLoss returns views of its own buffers, valid until its next call: one per thread. */
+    private static final ThreadLocal<Map<Loss, CompiledLoss>> COMPILED_LOSSES =
+        ThreadLocal.withInitial(java.util.IdentityHashMap::new);
 
     @Test
     void sevenLossesOnEightThreadsGiveTheSingleThreadedBits() throws Exception {
@@ -50,11 +58,12 @@ class ConcurrencyTest {
             try (Backends.Scope s = Backends.use("java")) {
                 expected.put(key(c), LossCases.run(loss, c.inputs()));
             }
+            expected.put(COMPILED + key(c), compiled(CompiledLoss.of(loss), c));
         }
         List<Job> jobs = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++) {
             for (LossCases.Case c : cases) {
-                for (String backend : List.of("java", "parallel")) {
+                for (String backend : List.of("java", "parallel", COMPILED)) {
                     jobs.add(new Job(c, losses.get(key(c)), backend, round % 3 == 2));
                 }
             }
@@ -74,7 +83,8 @@ class ConcurrencyTest {
                     start.await();   // all threads start together, to overlap as much as possible
                     List<String> failures = new ArrayList<>();
                     for (Job job : mine) {
-                        String failure = runAndCompare(job, expected.get(key(job.c())));
+                        String failure = runAndCompare(job, expected.get(
+                            (job.backend().equals(COMPILED) ? COMPILED : "") + key(job.c())));
                         if (failure != null) {
                             failures.add(failure);
                         }
@@ -97,8 +107,27 @@ class ConcurrencyTest {
         return c.label() + " " + c.inputs().values().iterator().next().shape();
     }
 
+    /** The compiled path's loss and gradients, as bits (copied: the tensors are the program's buffers). */
+    private static LossCases.Result compiled(CompiledLoss loss, LossCases.Case c) {
+        Map<String, Tensor> out = loss.forwardBackward(c.inputs());
+        Map<String, int[]> grads = new LinkedHashMap<>();
+        for (String name : loss.loss().differentiated()) {
+            grads.put(name, LossCases.bits(out.get("grad:" + name)));
+        }
+        return new LossCases.Result(LossCases.bits(out.get("loss")), grads);
+    }
+
     /** Runs one job on this thread; null when its bits equal the expected ones, else what differs. */
     private static String runAndCompare(Job job, LossCases.Result expected) {
+        if (job.backend().equals(COMPILED)) {
+            try {
+                CompiledLoss mine = COMPILED_LOSSES.get().computeIfAbsent(job.loss(), CompiledLoss::of);
+                LossCases.Result r = compiled(mine, job.c());
+                return r.sameBits(expected) ? null : job.c().label() + " [compiled]: " + expected.firstDifference(r);
+            } catch (RuntimeException | AssertionError e) {
+                return job.c().label() + " [compiled]: " + e;
+            }
+        }
         try (Backends.Scope s = Backends.use(job.backend())) {
             if (job.noGrad()) {
                 // Forward only, inside this thread's no-grad scope: the value must not change, no

@@ -6,8 +6,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.tornagrad.kernels.Backends;
+import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Loss;
 
 /**
@@ -29,33 +31,54 @@ class LongRunTest {
     void tenThousandStepsOfEveryLossKeepTheRetainedHeapFlat() {
         List<String> report = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        List<LossCases.Case> cases = LossCases.all(LossCases.Size.SMALL);
         try (Backends.Scope s = Backends.use("java")) {
-            for (LossCases.Case c : cases) {
-                if (c.label().equals(c.loss())) {   // the seven losses with default options
-                    measure(c, report, failures);
-                }
+            for (LossCases.Case c : sevenLosses()) {
+                Loss loss = c.create();
+                measure(c.label() + " eager", step -> LossCases.run(loss, c.inputs()), report, failures);
             }
         }
-        System.out.println("Retained heap after " + STEPS + " forward+backward steps (bound " + BOUND_BYTES
-            + " bytes):\n  " + String.join("\n  ", report));
+        print(report);
         assertTrue(failures.isEmpty(), () -> "retained heap grew beyond " + BOUND_BYTES + " bytes: " + failures);
         assertTrue(report.size() == 7, "expected the seven losses, measured " + report);
     }
 
-    private static void measure(LossCases.Case c, List<String> report, List<String> failures) {
-        Loss loss = c.create();
+    /** The same on the compiled path: one program per loss, re-run with new outputs each step. */
+    @Test
+    void tenThousandCompiledStepsOfEveryLossKeepTheRetainedHeapFlat() {
+        List<String> report = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (LossCases.Case c : sevenLosses()) {
+            CompiledLoss loss = CompiledLoss.of(c.create());
+            measure(c.label() + " compiled", step -> loss.forwardBackward(c.inputs()), report, failures);
+            assertTrue(loss.compiledPrograms() == 1, () -> c.label() + ": expected one program for one shape, got "
+                + loss.compiledPrograms());
+        }
+        print(report);
+        assertTrue(failures.isEmpty(), () -> "retained heap grew beyond " + BOUND_BYTES + " bytes: " + failures);
+    }
+
+    /** The seven losses with their default options. */
+    private static List<LossCases.Case> sevenLosses() {
+        return LossCases.all(LossCases.Size.SMALL).stream().filter(c -> c.label().equals(c.loss())).toList();
+    }
+
+    private static void print(List<String> report) {
+        System.out.println("Retained heap after " + STEPS + " forward+backward steps (bound " + BOUND_BYTES
+            + " bytes):\n  " + String.join("\n  ", report));
+    }
+
+    private static void measure(String label, Consumer<Integer> step, List<String> report, List<String> failures) {
         for (int i = 0; i < WARM_UP; i++) {
-            LossCases.run(loss, c.inputs());
+            step.accept(i);
         }
         long before = retainedHeap();
         long start = System.nanoTime();
         for (int i = 0; i < STEPS; i++) {
-            LossCases.run(loss, c.inputs());
+            step.accept(i);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long growth = retainedHeap() - before;
-        String line = String.format("%-15s %+9d bytes (%+.1f per step), %.2f s", c.label(), growth,
+        String line = String.format("%-24s %+9d bytes (%+.1f per step), %.2f s", label, growth,
             (double) growth / STEPS, seconds);
         report.add(line);
         if (growth > BOUND_BYTES) {

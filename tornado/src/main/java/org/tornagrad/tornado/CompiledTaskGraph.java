@@ -16,7 +16,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
  * built once and re-executed for each batch of the program's shapes. Not thread-safe: one per
  * thread, like {@link org.tornagrad.autograd.trace.ProgramRunner}, whose results it matches.
  */
-public final class CompiledProgram implements AutoCloseable {
+public final class CompiledTaskGraph implements AutoCloseable {
     private final Program program;
     private final TaskGraphCompiler.Layout layout;
     private final TornadoExecutionPlan plan;
@@ -26,7 +26,7 @@ public final class CompiledProgram implements AutoCloseable {
     private TornadoExecutionPlan residentPlan;
     private TornadoExecutionResult lastResult;
 
-    CompiledProgram(Program program, boolean captureKernels) {
+    CompiledTaskGraph(Program program, boolean captureKernels) {
         this.program = program;
         this.layout = new TaskGraphCompiler.Layout(program);
         this.captureKernels = captureKernels;

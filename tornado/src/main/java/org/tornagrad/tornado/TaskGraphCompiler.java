@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.tensor.Tensor;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
@@ -26,7 +27,7 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * re-executed for each new batch; TornadoVM compiles its kernels at the first execution.
  * <pre>{@code
  * Program p = Tracer.trace(f, inputs, List.of("inputs"));
- * try (CompiledProgram c = TaskGraphCompiler.compile(p)) {
+ * try (CompiledTaskGraph c = TaskGraphCompiler.compile(p)) {
  *     for (Map<String, Tensor> batch : batches) {
  *         Map<String, Tensor> out = c.run(batch);   // "loss", "grad:inputs"
  *     }
@@ -40,20 +41,33 @@ public final class TaskGraphCompiler {
     }
 
     /** The program as a task graph and its execution plan (TornadoVM compiles at the first run). */
-    public static CompiledProgram compile(Program program) {
+    public static CompiledTaskGraph compile(Program program) {
         return compile(program, false);
     }
 
     /**
      * As {@link #compile(Program)}; with {@code captureKernels}, the code TornadoVM generates at the
-     * first run is kept for {@link CompiledProgram#kernelSource()}.
+     * first run is kept for {@link CompiledTaskGraph#kernelSource()}.
      */
-    public static CompiledProgram compile(Program program, boolean captureKernels) {
+    public static CompiledTaskGraph compile(Program program, boolean captureKernels) {
         if (program == null) {
             throw new IllegalArgumentException("program: expected a traced program, got null");
         }
         TornadoSupport.requireAvailable();
-        return new CompiledProgram(program, captureKernels);
+        return new CompiledTaskGraph(program, captureKernels);
+    }
+
+    /**
+     * The code TornadoVM generates for {@code program} on this backend's device (OpenCL C on an
+     * OpenCL device, PTX on the PTX backend), one kernel per task in program order: the program
+     * is compiled and run once on {@code inputs}, since TornadoVM generates code at the first
+     * execution. For learners: {@code tornagrad graph LOSS --backend tornado --kernels}.
+     */
+    public static String generatedCode(Program program, Map<String, Tensor> inputs) {
+        try (CompiledTaskGraph compiled = compile(program, true)) {
+            compiled.run(inputs);
+            return compiled.kernelSource();
+        }
     }
 
     /** The device arrays of a program and its calls, and how the graph moves each one. */

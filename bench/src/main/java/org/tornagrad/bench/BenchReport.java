@@ -1,0 +1,189 @@
+package org.tornagrad.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * Turns JMH's JSON results ({@code -rf json}) of {@link LossBenchmark} (and any benchmark with
+ * {@code loss} and {@code backend} parameters) into a Markdown table and one PNG bar chart per
+ * benchmark method: the backends side by side for each loss.
+ * <pre>
+ * java -cp bench/target/benchmarks.jar org.tornagrad.bench.BenchReport results.json [OUT_DIR]
+ * tornagrad bench-report results.json [--out OUT_DIR]
+ * </pre>
+ * Writes {@code OUT_DIR/bench-report.md} and {@code OUT_DIR/bench-<method>.png} (OUT_DIR defaults
+ * to the JSON file's folder) and returns the Markdown.
+ */
+public final class BenchReport {
+    /** One measured point. */
+    record Point(String method, String loss, String backend, double score, double error, String unit) {
+    }
+
+    private BenchReport() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: BenchReport RESULTS.json [OUT_DIR]");
+            System.exit(2);
+        }
+        Path json = Path.of(args[0]);
+        Path out = args.length > 1 ? Path.of(args[1]) : null;
+        try {
+            System.out.print(write(json, out));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** Reads {@code json}, writes the table and charts into {@code outDir} (null: json's folder), returns the table. */
+    public static String write(Path json, Path outDir) throws IOException {
+        if (!Files.isRegularFile(json)) {
+            throw new IllegalArgumentException("results: expected a JMH JSON file (java -jar benchmarks.jar -rf json),"
+                + " got '" + json + "', which is not a file");
+        }
+        List<Point> points = read(Files.readString(json, StandardCharsets.UTF_8), json.toString());
+        Path dir = outDir != null ? outDir : json.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        String md = markdown(points);
+        Files.writeString(dir.resolve("bench-report.md"), md, StandardCharsets.UTF_8);
+        for (String method : methods(points)) {
+            chart(points, method, dir.resolve("bench-" + method + ".png"));
+        }
+        return md;
+    }
+
+    /** The points of a JMH JSON result file. */
+    static List<Point> read(String text, String source) {
+        Object root;
+        try {
+            root = MiniJson.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("results " + source + ": " + e.getMessage());
+        }
+        if (!(root instanceof List)) {
+            throw new IllegalArgumentException("results " + source + ": expected a JSON array of JMH results, got "
+                + (root == null ? "null" : root.getClass().getSimpleName()));
+        }
+        List<Point> points = new ArrayList<>();
+        for (Object o : (List<?>) root) {
+            if (!(o instanceof Map)) {
+                throw new IllegalArgumentException("results " + source + ": expected JMH result objects in the array");
+            }
+            Map<?, ?> r = (Map<?, ?>) o;
+            String benchmark = String.valueOf(r.get("benchmark"));
+            String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            Map<?, ?> params = r.get("params") instanceof Map ? (Map<?, ?>) r.get("params") : Map.of();
+            Map<?, ?> metric = r.get("primaryMetric") instanceof Map ? (Map<?, ?>) r.get("primaryMetric") : null;
+            if (metric == null || !(metric.get("score") instanceof Double)) {
+                throw new IllegalArgumentException("results " + source + ": expected a primaryMetric with a score for "
+                    + benchmark);
+            }
+            String loss = params.get("loss") != null ? String.valueOf(params.get("loss")) : benchmark;
+            String backend = params.get("backend") != null ? String.valueOf(params.get("backend")) : "-";
+            double error = metric.get("scoreError") instanceof Double ? (Double) metric.get("scoreError") : Double.NaN;
+            points.add(new Point(method, loss, backend, (Double) metric.get("score"), error,
+                String.valueOf(metric.get("scoreUnit"))));
+        }
+        if (points.isEmpty()) {
+            throw new IllegalArgumentException("results " + source + ": expected at least one JMH result, got none");
+        }
+        return points;
+    }
+
+    private static Set<String> methods(List<Point> points) {
+        Set<String> s = new LinkedHashSet<>();
+        points.forEach(p -> s.add(p.method()));
+        return s;
+    }
+
+    /** One table per method: a row per loss, a column per backend, "score ± error unit". */
+    static String markdown(List<Point> points) {
+        StringBuilder sb = new StringBuilder("# Benchmark results\n");
+        for (String method : methods(points)) {
+            Set<String> backends = new LinkedHashSet<>();
+            Map<String, Map<String, Point>> byLoss = new LinkedHashMap<>();
+            for (Point p : points) {
+                if (p.method().equals(method)) {
+                    backends.add(p.backend());
+                    byLoss.computeIfAbsent(p.loss(), k -> new LinkedHashMap<>()).put(p.backend(), p);
+                }
+            }
+            sb.append("\n## ").append(method).append("\n\n| loss |");
+            backends.forEach(b -> sb.append(' ').append(b).append(" |"));
+            sb.append("\n|---|");
+            backends.forEach(b -> sb.append("---:|"));
+            sb.append('\n');
+            for (Map.Entry<String, Map<String, Point>> e : byLoss.entrySet()) {
+                sb.append("| ").append(e.getKey()).append(" |");
+                for (String b : backends) {
+                    Point p = e.getValue().get(b);
+                    sb.append(' ').append(p == null ? "" : format(p)).append(" |");
+                }
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String format(Point p) {
+        String s = String.format(Locale.ROOT, "%.3f", p.score());
+        if (!Double.isNaN(p.error())) {
+            s += String.format(Locale.ROOT, " ± %.3f", p.error());
+        }
+        return s + " " + p.unit();
+    }
+
+    /** Grouped bars: losses along x, one series per backend, log-scale time. */
+    private static void chart(List<Point> points, String method, Path png) throws IOException {
+        List<String> losses = new ArrayList<>();
+        Map<String, Map<String, Double>> byBackend = new LinkedHashMap<>();
+        String unit = "";
+        for (Point p : points) {
+            if (!p.method().equals(method)) {
+                continue;
+            }
+            if (!losses.contains(p.loss())) {
+                losses.add(p.loss());
+            }
+            byBackend.computeIfAbsent(p.backend(), k -> new LinkedHashMap<>()).put(p.loss(), p.score());
+            unit = p.unit();
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560).title("LossBenchmark." + method)
+            .xAxisTitle("loss").yAxisTitle(unit + " (log scale, lower is better)").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setYAxisLogarithmic(true);
+        // Bars start from the axis minimum; on a log axis that must be set above 0.
+        double smallest = Double.MAX_VALUE;
+        for (Point p : points) {
+            if (p.method().equals(method) && p.score() > 0) {
+                smallest = Math.min(smallest, p.score());
+            }
+        }
+        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest))));
+        chart.getStyler().setOverlapped(false);
+        for (Map.Entry<String, Map<String, Double>> e : byBackend.entrySet()) {
+            List<Double> ys = new ArrayList<>();
+            for (String loss : losses) {
+                ys.add(e.getValue().get(loss)); // null: no bar for a backend not measured on that loss
+
+            }
+            chart.addSeries(e.getKey(), losses, ys);
+        }
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+}

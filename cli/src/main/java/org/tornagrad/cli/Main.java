@@ -39,6 +39,11 @@ public final class Main implements Runnable {
     /** The command line with this project's error handling; output goes to {@code out} and {@code err}. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        // Every subcommand has --version (mixinStandardHelpOptions) but no version of its own:
+        // without this, `tornagrad eval --version` printed nothing and exited 0.
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(new Version());
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler(Errors::onParameterException);

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.tornagrad.autograd.Variable;
+import org.tornagrad.compiler.CompiledBackend;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
+import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Loss;
 import org.tornagrad.losses.Losses;
 import org.tornagrad.tensor.Npy;
@@ -82,17 +84,26 @@ final class EvalCommand implements Callable<Integer> {
 
         Tensor value;
         Map<String, Tensor> grads = new LinkedHashMap<>();
-        try (Backends.Scope scope = Backends.use(chosen)) {
-            Map<String, Variable> vars = LossInputs.variables(loss, tensors);
-            Variable out = loss.compute(vars);
-            value = out.data();
-            if (out.requiresGrad()) {
-                // d(sum of the terms)/d(input): for a scalar loss, simply its gradient.
-                out.backward(Tensor.ones(out.shape().dims()));
-            }
+        if (CompiledBackend.isCompiled(chosen)) {
+            // The compiled path: traced and compiled for these shapes, then run once.
+            Map<String, Tensor> out = CompiledLoss.of(loss).forwardBackward(tensors);
+            value = out.get("loss");
             for (String name : loss.differentiated()) {
-                Tensor g = vars.get(name).grad();
-                grads.put(name, g != null ? g : Tensor.zeros(tensors.get(name).shape().dims()));
+                grads.put(name, out.get("grad:" + name));
+            }
+        } else {
+            try (Backends.Scope scope = Backends.use(chosen)) {
+                Map<String, Variable> vars = LossInputs.variables(loss, tensors);
+                Variable out = loss.compute(vars);
+                value = out.data();
+                if (out.requiresGrad()) {
+                    // d(sum of the terms)/d(input): for a scalar loss, simply its gradient.
+                    out.backward(Tensor.ones(out.shape().dims()));
+                }
+                for (String name : loss.differentiated()) {
+                    Tensor g = vars.get(name).grad();
+                    grads.put(name, g != null ? g : Tensor.zeros(tensors.get(name).shape().dims()));
+                }
             }
         }
         for (Map.Entry<String, Tensor> e : grads.entrySet()) {

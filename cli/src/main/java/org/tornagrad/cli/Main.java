@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
     versionProvider = Main.Version.class,
     description = "Reverse-mode autograd in Java and seven segmentation/detection losses.",
     subcommands = {EvalCommand.class, DemoCommand.class, GraphCommand.class, BackendsCommand.class,
+        BenchReportCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:internal error", "2:bad usage or bad input (one line on stderr)"})
@@ -33,7 +34,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "command: expected one of eval, demo, graph, backends (see tornagrad --help), got none");
+            "command: expected one of eval, demo, graph, backends, bench-report (see tornagrad --help), got none");
     }
 
     /** The command line with this project's error handling; output goes to {@code out} and {@code err}. */

@@ -98,6 +98,18 @@ class EvalCommandTest {
     }
 
     @Test
+    void compiledBackendRunsTheCompiledPathWithTheEagerValueAndGradient() {
+        Map<String, Object> out = json(Cli.run(diceArgs("--backend", "compiled", "--grads", dir.resolve("c").toString())));
+        assertEquals("compiled", out.get("backend"));
+        Variable x = Variable.param(LOGITS);
+        Variable loss = Losses.create("dice").compute(Map.of("inputs", x, "targets", Variable.constant(MASK)));
+        loss.backward();
+        assertEquals(loss.data().item(), ((Double) out.get("value")).floatValue(), 1e-6);
+        Tensor grad = Npy.read(dir.resolve("c").resolve("inputs.npy"));
+        assertTrue(grad.allClose(x.grad(), 1e-5, 1e-9), grad + " vs " + x.grad());
+    }
+
+    @Test
     void backendOptionRunsOnThatBackendAndSaysSo() {
         Map<String, Object> out = json(Cli.run(diceArgs("--backend", "parallel", "--grads", dir.toString())));
         assertEquals("parallel", out.get("backend"));

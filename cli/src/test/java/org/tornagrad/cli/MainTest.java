@@ -43,7 +43,7 @@ class MainTest {
     void noCommandIsAUsageError() {
         Cli.Run run = Cli.run();
         assertEquals(2, run.code(), run::toString);
-        assertEquals(List.of("tornagrad: command: expected one of eval, demo, graph, backends (see tornagrad --help), got none"),
+        assertEquals(List.of("tornagrad: command: expected one of eval, demo, graph, backends, bench-report (see tornagrad --help), got none"),
             run.errLines());
     }
 

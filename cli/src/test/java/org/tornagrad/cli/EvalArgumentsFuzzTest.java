@@ -108,8 +108,9 @@ class EvalArgumentsFuzzTest {
 
     private static void checkSuccess(List<String> args, Cli.Run run, String context) {
         if (!run.out().startsWith("{")) {
-            // -h/-V, also clustered with other short options ("-hx"), print the usage or version.
-            boolean asked = args.stream().anyMatch(a -> a.equals("--help") || a.equals("--version")
+            // -h/-V, also clustered with other short options ("-hx"), and --help/--version, also
+            // with an attached value ("--version="), print the usage or version.
+            boolean asked = args.stream().anyMatch(a -> a.startsWith("--help") || a.startsWith("--version")
                 || (a.startsWith("-") && !a.startsWith("--") && (a.contains("h") || a.contains("V"))));
             assertTrue(asked && (run.out().startsWith("Usage: ") || run.out().startsWith("tornagrad ")),
                 () -> "exit 0 without JSON must be the help or version asked for; " + context);

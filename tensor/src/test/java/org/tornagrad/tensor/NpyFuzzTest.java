@@ -46,6 +46,11 @@ class NpyFuzzTest {
      */
     private static final long ALLOCATION_PER_INPUT_BYTE = 32;
     private static final long ALLOCATION_FIXED = 8L << 20;
+    /**
+     * No read may take a second (inputs are at most a few KiB; a read takes microseconds). A JUnit
+     * {@code @Timeout} would also stop the whole fuzzing run, which is one long invocation.
+     */
+    private static final long MAX_NANOS = 1_000_000_000L;
 
     private static final ThreadLocal<Path> FILE = ThreadLocal.withInitial(() -> {
         try {
@@ -61,16 +66,24 @@ class NpyFuzzTest {
     void readsAnyBytesAsATensorOrAClearError(byte[] bytes) throws IOException {
         long allowed = ALLOCATION_FIXED + ALLOCATION_PER_INPUT_BYTE * bytes.length;
         long before = allocatedBytes();
+        long start = System.nanoTime();
         Tensor fromBytes = readOrNull(() -> Npy.read(bytes, NAME), NAME);
+        long nanos = System.nanoTime() - start;
         long allocated = allocatedBytes() - before;
-        if (allocated > allowed) {
+        if (allocated > allowed || nanos > MAX_NANOS) {
             // The first read of a path loads (and, when fuzzing, instruments) classes on this
-            // thread, megabytes that are no part of the read: measure a second, warm read.
+            // thread: megabytes and seconds that are no part of the read. Measure a warm read.
             before = allocatedBytes();
+            start = System.nanoTime();
             readOrNull(() -> Npy.read(bytes, NAME), NAME);
+            nanos = System.nanoTime() - start;
             allocated = allocatedBytes() - before;
             if (allocated > allowed) {
                 fail("reading " + bytes.length + " bytes allocated " + allocated + " bytes, expected at most " + allowed);
+            }
+            if (nanos > MAX_NANOS) {
+                fail("reading " + bytes.length + " bytes took " + nanos / 1e9 + " s, expected at most "
+                    + MAX_NANOS / 1e9 + " (a reader that loops on its input hangs here)");
             }
         }
 

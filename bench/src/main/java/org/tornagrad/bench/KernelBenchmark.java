@@ -1,0 +1,143 @@
+package org.tornagrad.bench;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.tornagrad.autograd.Variable;
+import org.tornagrad.autograd.trace.Tracer;
+import org.tornagrad.compiler.CompiledBackend;
+import org.tornagrad.compiler.CompiledProgram;
+import org.tornagrad.compiler.JavaProgramCompiler;
+import org.tornagrad.kernels.Backend;
+import org.tornagrad.kernels.Backends;
+import org.tornagrad.kernels.ParallelBackend;
+import org.tornagrad.tensor.Tensor;
+
+/**
+ * How fast are the building blocks the losses are made of, on each backend? One method per
+ * kernel, {@code size} elements each (fixed-seed inputs made once per trial):
+ * <ul>
+ *   <li>{@link #elementwiseChain}: sigmoid(x * y + 1) * x, four elementwise ops;</li>
+ *   <li>{@link #sum}: the sum of all elements;</li>
+ *   <li>{@link #maxPool2dForward} and {@link #maxPool2dForwardBackward}: 3x3 windows, stride 1,
+ *       padding 1, over (size / 4·256², 4, 256, 256), value, then value and gradient;</li>
+ *   <li>{@link #softmaxChannels}: softmax over dim 1 of the same shape;</li>
+ *   <li>{@link #batchedDot}: dot products of (size / 256) pairs of 256-d rows.</li>
+ * </ul>
+ * On {@code java} and {@code parallel} each op runs eagerly; on {@code compiled} each method's
+ * function is traced once and compiled ({@link JavaProgramCompiler}), which fuses the chain and
+ * the softmax into single passes.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xms1g", "-Xmx4g"})
+public class KernelBenchmark {
+    @Param({"1048576", "4194304"})
+    public int size;
+
+    @Param({"java", "parallel", "compiled"})
+    public String backend;
+
+    private Backend eager;
+    private Map<String, Tensor> vectors;
+    private Map<String, Tensor> planes;
+    private Map<String, Tensor> rows;
+    private final Map<String, CompiledProgram> compiled = new LinkedHashMap<>();
+
+    private static final Function<Map<String, Variable>, Variable> CHAIN =
+        v -> v.get("x").mul(v.get("y")).add(1f).sigmoid().mul(v.get("x"));
+    private static final Function<Map<String, Variable>, Variable> SUM = v -> v.get("x").sum();
+    private static final Function<Map<String, Variable>, Variable> POOL = v -> v.get("x").maxPool2d(3, 1, 1);
+    private static final Function<Map<String, Variable>, Variable> POOL_SUM = v -> v.get("x").maxPool2d(3, 1, 1).sum();
+    private static final Function<Map<String, Variable>, Variable> SOFTMAX = v -> v.get("x").softmax(1);
+    private static final Function<Map<String, Variable>, Variable> DOT = v -> v.get("x").mul(v.get("y")).sum(1, false);
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        if (size % (4 * 256 * 256) != 0) {
+            throw new IllegalArgumentException("size: expected a multiple of 4*256*256 = 262144, got " + size);
+        }
+        vectors = new LinkedHashMap<>();
+        vectors.put("x", Tensor.randn(BenchInputs.SEED, size));
+        vectors.put("y", Tensor.randn(BenchInputs.SEED + 1, size));
+        planes = Map.of("x", Tensor.randn(BenchInputs.SEED + 2, size / (4 * 256 * 256), 4, 256, 256));
+        rows = new LinkedHashMap<>();
+        rows.put("x", Tensor.randn(BenchInputs.SEED + 3, size / 256, 256));
+        rows.put("y", Tensor.randn(BenchInputs.SEED + 4, size / 256, 256));
+        Backend b = Backends.get(backend);
+        if (!CompiledBackend.isCompiled(b)) {
+            eager = b;
+            return;
+        }
+        Backend trace = new ParallelBackend();
+        compiled.put("chain", JavaProgramCompiler.compile(Tracer.trace(CHAIN, vectors, List.of(), trace)));
+        compiled.put("sum", JavaProgramCompiler.compile(Tracer.trace(SUM, vectors, List.of(), trace)));
+        compiled.put("pool", JavaProgramCompiler.compile(Tracer.trace(POOL, planes, List.of(), trace)));
+        compiled.put("poolGrad", JavaProgramCompiler.compile(Tracer.trace(POOL_SUM, planes, List.of("x"), trace)));
+        compiled.put("softmax", JavaProgramCompiler.compile(Tracer.trace(SOFTMAX, planes, List.of(), trace)));
+        compiled.put("dot", JavaProgramCompiler.compile(Tracer.trace(DOT, rows, List.of(), trace)));
+    }
+
+    private Object run(String name, Function<Map<String, Variable>, Variable> f, Map<String, Tensor> in, boolean grad) {
+        if (eager == null) {
+            return compiled.get(name).run(in);
+        }
+        try (Backends.Scope s = Backends.use(eager)) {
+            Map<String, Variable> vars = new LinkedHashMap<>();
+            in.forEach((k, t) -> vars.put(k, grad ? Variable.param(t) : Variable.constant(t)));
+            Variable out = f.apply(vars);
+            if (grad) {
+                out.backward();
+                return vars.get("x").grad();
+            }
+            return out.data();
+        }
+    }
+
+    @Benchmark
+    public Object elementwiseChain() {
+        return run("chain", CHAIN, vectors, false);
+    }
+
+    @Benchmark
+    public Object sum() {
+        return run("sum", SUM, vectors, false);
+    }
+
+    @Benchmark
+    public Object maxPool2dForward() {
+        return run("pool", POOL, planes, false);
+    }
+
+    @Benchmark
+    public Object maxPool2dForwardBackward() {
+        return run("poolGrad", POOL_SUM, planes, true);
+    }
+
+    @Benchmark
+    public Object softmaxChannels() {
+        return run("softmax", SOFTMAX, planes, false);
+    }
+
+    @Benchmark
+    public Object batchedDot() {
+        return run("dot", DOT, rows, false);
+    }
+}

@@ -87,10 +87,11 @@ final class Barriers {
         @Override
         public void run(int chunk, int member) {
             int from = chunk * unitsPerChunk;
-            range(from, Math.min(units, from + unitsPerChunk));
+            range(from, Math.min(units, from + unitsPerChunk), member);
         }
 
-        abstract void range(int from, int to);
+        /** Units [from, to), run by team member {@code member}. */
+        abstract void range(int from, int to, int member);
     }
 
     static final class MaxPool extends Chunked {
@@ -104,6 +105,9 @@ final class Barriers {
         private final int padding;
         private final int outH;
         private final int outW;
+        /** Per member: the row pass's maxima and their columns (the separable pooling's middle). */
+        private final float[][] rowMax;
+        private final int[][] rowArg;
 
         MaxPool(Program.Instruction in, WorkerTeam team) {
             super(team, in.ints(0), in.ints(1) * in.ints(2) * in.ints(3) * in.ints(3));
@@ -117,14 +121,20 @@ final class Barriers {
             padding = in.ints(5);
             outH = Pooling.outputSize(h, kernel, stride, padding);
             outW = Pooling.outputSize(w, kernel, stride, padding);
+            rowMax = new float[team.size()][stride == 1 ? h * outW : 0];
+            rowArg = new int[team.size()][stride == 1 ? h * outW : 0];
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int from, int to, int member) {
             float[] xs = (float[]) buffers[x];
             float[] os = (float[]) buffers[out];
             int[] am = (int[]) buffers[argmax];
             for (int p = from; p < to; p++) {
+                if (stride == 1) {
+                    separable(xs, p * h * w, os, am, p * outH * outW, rowMax[member], rowArg[member]);
+                    continue;
+                }
                 int inOffset = p * h * w;
                 int outOffset = p * outH * outW;
                 for (int oy = 0; oy < outH; oy++) {
@@ -134,6 +144,66 @@ final class Barriers {
                         os[outOffset + oy * outW + ox] = xs[inOffset + idx];
                     }
                 }
+            }
+        }
+
+        /**
+         * One plane with stride 1, in two passes of k comparisons (not k^2): each row's window
+         * maxima first, then the maxima of those down each column. Same winner as
+         * {@link Pooling#windowArgMax}: the first maximum in row-major order is the leftmost in the
+         * topmost row that holds it (each pass keeps its first maximum), and the last NaN in
+         * row-major order is the last NaN of the last row holding one (each pass lets a NaN take
+         * over); padding is left out of the windows, so it never wins.
+         */
+        private void separable(float[] xs, int in, float[] os, int[] am, int outOffset, float[] rm, int[] ra) {
+            // Outputs whose windows lie inside the row: [padding, w - kernel + padding].
+            int innerFrom = Math.min(padding, outW);
+            int innerTo = Math.max(innerFrom, Math.min(outW, w - kernel + padding + 1));
+            for (int y = 0; y < h; y++) {
+                int row = in + y * w;
+                int at = y * outW;
+                int ox = BlockMath.VECTOR
+                    ? VectorMath.rowWindowMax(xs, row, innerFrom, innerTo, kernel, padding, rm, ra, at) : innerFrom;
+                rowWindows(xs, row, 0, innerFrom, rm, ra, at);
+                rowWindows(xs, row, ox, outW, rm, ra, at);
+            }
+            for (int oy = 0; oy < outH; oy++) {
+                int r0 = Math.max(oy - padding, 0);
+                int r1 = Math.min(oy - padding + kernel, h);
+                int o = outOffset + oy * outW;
+                int ox = BlockMath.VECTOR ? VectorMath.columnWindowMax(rm, ra, outW, w, r0, r1, 0, outW, os, am, o) : 0;
+                for (; ox < outW; ox++) {
+                    int bestRow = r0;
+                    float bestValue = rm[r0 * outW + ox];
+                    for (int r = r0 + 1; r < r1; r++) {
+                        float v = rm[r * outW + ox];
+                        if (v > bestValue || v != v) {
+                            bestRow = r;
+                            bestValue = v;
+                        }
+                    }
+                    am[o + ox] = bestRow * w + ra[bestRow * outW + ox];
+                    os[o + ox] = bestValue;
+                }
+            }
+        }
+
+        /** Row-pass outputs [from, to) of one row, element by element (borders, and without the vector module). */
+        private void rowWindows(float[] xs, int row, int from, int to, float[] rm, int[] ra, int at) {
+            for (int ox = from; ox < to; ox++) {
+                int c0 = Math.max(ox - padding, 0);
+                int c1 = Math.min(ox - padding + kernel, w);
+                int best = c0;
+                float bestValue = xs[row + c0];
+                for (int c = c0 + 1; c < c1; c++) {
+                    float v = xs[row + c];
+                    if (v > bestValue || v != v) {
+                        best = c;
+                        bestValue = v;
+                    }
+                }
+                rm[at + ox] = bestValue;
+                ra[at + ox] = best;
             }
         }
 
@@ -164,7 +234,7 @@ final class Barriers {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int from, int to, int member) {
             float[] gs = (float[]) buffers[g];
             int[] am = (int[]) buffers[argmax];
             float[] gi = (float[]) buffers[gradIn];
@@ -199,7 +269,7 @@ final class Barriers {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int from, int to, int member) {
             float[] s = (float[]) buffers[src];
             float[] idx = (float[]) buffers[index];
             float[] o = (float[]) buffers[out];
@@ -236,7 +306,7 @@ final class Barriers {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int from, int to, int member) {
             java.util.Arrays.fill((float[]) buffers[out], from * rowLength, to * rowLength, 0f);
         }
 
@@ -275,7 +345,7 @@ final class Barriers {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int from, int to, int member) {
             float[] xs = (float[]) buffers[x];
             float[] m = (float[]) buffers[outMax];
             int[] ix = (int[]) buffers[outIndex];
@@ -307,7 +377,7 @@ final class Barriers {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int from, int to, int member) {
             float[] gs = (float[]) buffers[g];
             int[] ix = (int[]) buffers[index];
             float[] o = (float[]) buffers[out];
@@ -342,7 +412,7 @@ final class Barriers {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int from, int to, int member) {
             float[] as = (float[]) buffers[a];
             float[] bs = (float[]) buffers[b];
             float[] os = (float[]) buffers[out];

@@ -57,6 +57,8 @@ public final class JavaProgramCompiler {
     private final boolean[] isOutput;
     private final Elem[] elems;
     private final boolean[] virtual;
+    /** Instructions folded away (a zero fill and the scatter into it, replaced by padded reads). */
+    private final boolean[] removed;
 
     // Scheduling state.
     private final List<Step> steps = new ArrayList<>();
@@ -79,6 +81,7 @@ public final class JavaProgramCompiler {
         this.isOutput = new boolean[bufferCount];
         this.elems = new Elem[ins.size()];
         this.virtual = new boolean[bufferCount];
+        this.removed = new boolean[ins.size()];
     }
 
     /** Compiles {@code program} for the process-wide worker team. */
@@ -104,19 +107,27 @@ public final class JavaProgramCompiler {
         static final int CONTIGUOUS = 0;
         static final int BROADCAST = 1;
         static final int STRIDED = 2;
+        /** A zero tensor with a region filled from {@code buffer} (a slice's gradient): see {@link PaddedView}. */
+        static final int PADDED = 3;
 
         final int buffer;
         final int kind;
         final int offset;
         final int[] shape;
         final int[] strides;
+        final PaddedView pad;
 
         Read(int buffer, int kind, int offset, int[] shape, int[] strides) {
+            this(buffer, kind, offset, shape, strides, null);
+        }
+
+        Read(int buffer, int kind, int offset, int[] shape, int[] strides, PaddedView pad) {
             this.buffer = buffer;
             this.kind = kind;
             this.offset = offset;
             this.shape = shape;
             this.strides = strides;
+            this.pad = pad;
         }
 
         boolean identity() {
@@ -124,7 +135,8 @@ public final class JavaProgramCompiler {
         }
 
         String key() {
-            return buffer + ":" + kind + ":" + offset + ":" + Arrays.toString(shape) + ":" + Arrays.toString(strides);
+            return buffer + ":" + kind + ":" + offset + ":" + Arrays.toString(shape) + ":" + Arrays.toString(strides)
+                + (pad == null ? "" : ":" + pad);
         }
     }
 
@@ -266,6 +278,8 @@ public final class JavaProgramCompiler {
                 elems[i] = e;
             }
         }
+        readZeroConstantsAsFills();
+        foldZeroFilledScatters();
         // Liveness, backwards from the outputs: an instruction is live if it writes a buffer that
         // an output is, or that a later live instruction reads.
         boolean[] needed = isOutput.clone();
@@ -277,7 +291,7 @@ public final class JavaProgramCompiler {
                     use = true;
                 }
             }
-            if (!use) {
+            if (!use || removed[i]) {
                 continue;
             }
             live[i] = true;
@@ -299,6 +313,114 @@ public final class JavaProgramCompiler {
         for (int b = 0; b < bufferCount; b++) {
             virtual[b] = canBeVirtual(b);
         }
+    }
+
+    /** Whether buffer b is a constant of zeros (what a slice's backward starts from). */
+    private boolean zeroConstant(int b) {
+        Program.Buffer buffer = program.buffers().get(b);
+        if (buffer.role != Program.Role.CONSTANT || buffer.isInt || writeCount[b] != 0) {
+            return false;
+        }
+        for (float v : buffer.floatValue()) {
+            if (v != 0f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads of a constant of zeros become fills of its first element: no 8 MB read of zeros. */
+    private void readZeroConstantsAsFills() {
+        Map<Integer, Boolean> zero = new HashMap<>();
+        for (Elem e : elems) {
+            if (e == null) {
+                continue;
+            }
+            for (int j = 0; j < e.reads.length; j++) {
+                Read r = e.reads[j];
+                if (r != null && r.kind != Read.BROADCAST && zero.computeIfAbsent(r.buffer, this::zeroConstant)) {
+                    e.reads[j] = new Read(r.buffer, Read.BROADCAST, 0, null, null);
+                }
+            }
+        }
+    }
+
+    /**
+     * The backward of a slice is a zero tensor T with the slice's region written from the
+     * gradient g (a COPY of zeros, then a SCATTER). Where everything else reads T element for
+     * element, both instructions are dropped and those reads become padded reads of g: g inside
+     * the region, 0 outside. That saves writing T twice and reading it back.
+     */
+    private void foldZeroFilledScatters() {
+        for (int i = 0; i < ins.size(); i++) {
+            Instruction scatter = ins.get(i);
+            if (scatter.kernel != Kernel.SCATTER) {
+                continue;
+            }
+            int g = scatter.buffer(0);
+            int t = scatter.buffer(1);
+            if (isOutput[t] || writeCount[t] != 2 || program.buffers().get(t).role != Program.Role.TEMP) {
+                continue;
+            }
+            int fill = -1;
+            for (int j = 0; j < i; j++) {
+                Instruction in = ins.get(j);
+                if (in.buffer(in.bufferCount() - 1) == t && in.writes(in.bufferCount() - 1)) {
+                    fill = j;
+                }
+            }
+            Elem f = fill < 0 ? null : elems[fill];
+            if (f == null || f.kernel != Kernel.COPY || f.reads[0].kind != Read.BROADCAST || !zeroConstant(f.reads[0].buffer)) {
+                continue;
+            }
+            PaddedView pad = PaddedView.of(ins.get(fill).shape(), scatter.shape(), scatter.strides(), scatter.ints(0));
+            if (pad == null || !onlyElementwiseReadersAfter(t, i)) {
+                continue;
+            }
+            removed[fill] = true;
+            removed[i] = true;
+            for (int j = i + 1; j < ins.size(); j++) {
+                Elem e = elems[j];
+                if (e == null) {
+                    continue;
+                }
+                for (int k = 0; k < e.reads.length; k++) {
+                    if (e.reads[k] != null && e.reads[k].buffer == t) {
+                        e.reads[k] = new Read(g, Read.PADDED, 0, null, null, pad);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether every instruction other than the scatter {@code at} that reads t is elementwise, later, reading it element for element. */
+    private boolean onlyElementwiseReadersAfter(int t, int at) {
+        for (int j = 0; j < ins.size(); j++) {
+            if (j == at) {
+                continue;
+            }
+            Instruction in = ins.get(j);
+            boolean reads = false;
+            for (int s = 0; s < in.bufferCount(); s++) {
+                if (in.buffer(s) == t && (!in.writes(s) || in.kernel == Kernel.SCATTER)) {
+                    reads = true;
+                }
+            }
+            if (!reads) {
+                continue;
+            }
+            Elem e = elems[j];
+            if (j < at || e == null) {
+                return false;
+            }
+            for (Read r : e.reads) {
+                if (r != null && r.buffer == t && !(r.identity() && e.n == length(t))) {
+                    return false;
+                }
+            }
+            // Formulas that ignore an operand still list it: those reads do not count.
+        }
+        return true;
     }
 
     /** A value may stay virtual when everything that reads it reads it element for element in its own space. */
@@ -583,7 +705,7 @@ public final class JavaProgramCompiler {
 
         /** What a draft op does. */
         private enum Code {
-            UNARY, UNARY_BACKWARD, BINARY, BINARY_GRAD, LOAD, STORE, FILL, GATHER, SUM_PARTIAL, SUM_ROWS
+            UNARY, UNARY_BACKWARD, BINARY, BINARY_GRAD, LOAD, STORE, FILL, GATHER, PAD, SUM_PARTIAL, SUM_ROWS
         }
 
         /** A tile op before slot assignment; its inputs and output are value ids (draft indices). */
@@ -683,7 +805,7 @@ public final class JavaProgramCompiler {
             Integer v = loaded.get(key);
             if (v == null) {
                 Code code = r.kind == Read.CONTIGUOUS ? Code.LOAD
-                    : r.kind == Read.BROADCAST ? Code.FILL : Code.GATHER;
+                    : r.kind == Read.BROADCAST ? Code.FILL : r.kind == Read.PADDED ? Code.PAD : Code.GATHER;
                 if (code == Code.GATHER) {
                     maxRank = Math.max(maxRank, r.shape.length);
                 }
@@ -750,6 +872,9 @@ public final class JavaProgramCompiler {
                     return new TileOp.Fill(d.read.buffer, d.read.offset, out);
                 case GATHER:
                     return new TileOp.Gather(d.read.buffer, new StridedView(d.read.shape, d.read.strides, d.read.offset), out);
+                case PAD:
+                    maxRank = Math.max(maxRank, d.read.pad.rank());
+                    return new TileOp.Pad(d.read.buffer, d.read.pad, out);
                 case STORE:
                     return new TileOp.Store(d.buffer, in[0]);
                 case SUM_PARTIAL:

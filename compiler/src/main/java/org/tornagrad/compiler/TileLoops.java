@@ -39,6 +39,12 @@ final class TileLoops {
                     out[i] = v * v;
                 }
                 return;
+            case Unary.RELU:
+                // x <= 0 ? 0 : x, bit for bit: max(-0, 0) is +0 and max(NaN, 0) is NaN, as relu gives.
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.max(x[i], 0f);
+                }
+                return;
             case Unary.CLAMP:
                 for (int i = 0; i < n; i++) {
                     out[i] = Math.min(Math.max(x[i], a), b);

@@ -145,6 +145,28 @@ abstract class TileOp {
         }
     }
 
+    /** A zero tensor with a region filled from a buffer (a slice's gradient), see {@link PaddedView}. */
+    static final class Pad extends TileOp {
+        final int buffer;
+        final PaddedView view;
+
+        Pad(int buffer, PaddedView view, int out) {
+            super(new int[0], out);
+            this.buffer = buffer;
+            this.view = view;
+        }
+
+        @Override
+        void run(Tile t) {
+            view.gather((float[]) t.buffers[buffer], t.start, t.length, t.slots[out], 0, t.index);
+        }
+
+        @Override
+        String name() {
+            return "pad %" + buffer + " " + view;
+        }
+    }
+
     static final class UnaryOp extends TileOp {
         final int op;
         final float a;

@@ -197,6 +197,55 @@ final class VectorMath {
         }
     }
 
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+
+    /**
+     * Window maxima along one row, for the outputs ox in [from, to) whose windows lie wholly
+     * inside the row ({@code x[row + ox - padding .. + kernel)}): eight outputs at a time,
+     * keeping the first maximum (a later element wins only if greater) and letting a NaN take
+     * over, as {@link org.tornagrad.kernels.Pooling#windowArgMax}. Returns the first ox not done.
+     */
+    static int rowWindowMax(float[] x, int row, int from, int to, int kernel, int padding, float[] rm, int[] ra, int at) {
+        int ox = from;
+        for (; ox + LANES <= to; ox += LANES) {
+            int c = ox - padding;
+            FloatVector best = FloatVector.fromArray(F, x, row + c);
+            IntVector bestIdx = IntVector.broadcast(I, c).addIndex(1);
+            for (int d = 1; d < kernel; d++) {
+                FloatVector v = FloatVector.fromArray(F, x, row + c + d);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v));
+                best = best.blend(v, take);
+                bestIdx = bestIdx.blend(IntVector.broadcast(I, c + d).addIndex(1), take.cast(I));
+            }
+            best.intoArray(rm, at + ox);
+            bestIdx.intoArray(ra, at + ox);
+        }
+        return ox;
+    }
+
+    /**
+     * The column pass: for outputs ox in [from, to) of output row oy, the maximum over rows
+     * [r0, r1) of the row maxima (first maximum kept, a NaN takes over), written as the winner's
+     * value and its in-plane index {@code row * w + column}. Returns the first ox not done.
+     */
+    static int columnWindowMax(float[] rm, int[] ra, int outW, int w, int r0, int r1, int from, int to,
+                               float[] out, int[] argmax, int o) {
+        int ox = from;
+        for (; ox + LANES <= to; ox += LANES) {
+            FloatVector best = FloatVector.fromArray(F, rm, r0 * outW + ox);
+            IntVector bestIdx = IntVector.fromArray(I, ra, r0 * outW + ox).add(r0 * w);
+            for (int r = r0 + 1; r < r1; r++) {
+                FloatVector v = FloatVector.fromArray(F, rm, r * outW + ox);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v));
+                best = best.blend(v, take);
+                bestIdx = bestIdx.blend(IntVector.fromArray(I, ra, r * outW + ox).add(r * w), take.cast(I));
+            }
+            best.intoArray(out, o + ox);
+            bestIdx.intoArray(argmax, o + ox);
+        }
+        return ox;
+    }
+
     /** {@link BlockMath#laneSum}: lanes 0-3 in {@code lo}, 4-7 in {@code hi}. */
     static double laneSum(float[] x, int n, double[] lanes) {
         DoubleVector lo = DoubleVector.zero(D);

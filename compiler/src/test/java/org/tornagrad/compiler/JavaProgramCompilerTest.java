@@ -109,6 +109,27 @@ class JavaProgramCompilerTest {
         }, in, List.of("y"), 0);
     }
 
+    /** Pooling's winner on ties (the first in row-major order) and with NaN (the last NaN) decides where gradients go. */
+    @Test
+    void poolingWithTiesAndNaNRoutesGradientsAsTheReference() {
+        float[] v = new float[2 * 3 * 12 * 13];
+        java.util.Random r = new java.util.Random(9);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextInt(3); // many ties
+        }
+        v[40] = Float.NaN;
+        v[44] = Float.NaN;
+        v[300] = Float.NaN;
+        Map<String, Tensor> in = inputs("y", Tensor.of(v, 2, 3, 12, 13), "w", Tensor.randn(10, 2, 3, 12, 13));
+        check(vars -> {
+            Variable y = vars.get("y");
+            Variable a = y.maxPool2d(3, 1, 1);
+            Variable b = y.maxPool2d(5, 1, 2);
+            Variable c = y.maxPool2d(3, 2, 1);
+            return a.mul(vars.get("w")).sum().add(b.mul(vars.get("w")).sum()).add(c.sum());
+        }, in, List.of("y"), 0);
+    }
+
     @Test
     void gathersNormsAndMatmulsAreTheReferenceBits() {
         Map<String, Tensor> in = inputs("e", Tensor.randn(7, 40, 16), "idx", Tensor.vector(3f, 0f, 39f, 3f, 17f),

@@ -131,18 +131,38 @@ public final class ActiveContourLoss implements Loss {
         return Checks.rangeGuard(prepared.get("y_pred"), 0f, 1f).add(Checks.rangeGuard(prepared.get("y_true"), 0f, 1f));
     }
 
+    /**
+     * The seed's formula over the (H-2, W-2) window, written with four slices of the image rows
+     * flattened (b, c, H*W), not eight slices of 2-d views: the value at window position (i, j)
+     * is k = i*W + j of the flat rows, so
+     * <pre>
+     *   dr = y[k + 2W] - y[k + W]    (the seed's delta_r[:, :, 1:, :-2])
+     *   dc = y[k + 2]  - y[k + 1]    (the seed's delta_c[:, :, :-2, 1:])
+     * </pre>
+     * for k in [0, (H-2)W), with the two columns past the window (j >= W-2) masked to 0. Each
+     * window value is the same float arithmetic as the seed's; the mean adds the same terms (and
+     * exact zeros) in double. Half the slices halve the gradient's zero-fill-and-scatter passes
+     * (each slice's backward writes a zeroed full-size tensor).
+     */
     @Override
     public Variable build(Map<String, Variable> prepared) {
         Variable yPred = prepared.get("y_pred");
         Tensor mask = prepared.get("y_true").data();
+        int b = yPred.shape().dim(0);
+        int c = yPred.shape().dim(1);
         int h = yPred.shape().dim(2);
         int w = yPred.shape().dim(3);
-        // Differences along rows and columns, cropped to the common (H-2, W-2) window the seed uses.
-        Variable dr = yPred.slice(2, 1, h, 1).sub(yPred.slice(2, 0, h - 1, 1))
-            .slice(2, 1, h - 1, 1).slice(3, 0, w - 2, 1).square();
-        Variable dc = yPred.slice(3, 1, w, 1).sub(yPred.slice(3, 0, w - 1, 1))
-            .slice(2, 0, h - 2, 1).slice(3, 1, w - 1, 1).square();
-        Variable length = dr.add(dc).abs().add(EPSILON).sqrt().mean();
+        int span = (h - 2) * w;
+        Variable flat = yPred.reshape(b, c, h * w);
+        Variable dr = flat.slice(2, 2 * w, 2 * w + span, 1).sub(flat.slice(2, w, w + span, 1)).square();
+        Variable dc = flat.slice(2, 2, 2 + span, 1).sub(flat.slice(2, 1, 1 + span, 1)).square();
+        float[] columns = new float[span];
+        for (int k = 0; k < span; k++) {
+            columns[k] = k % w < w - 2 ? 1f : 0f;
+        }
+        Variable inWindow = Variable.constant(Tensor.of(columns, 1, 1, span));
+        Variable length = dr.add(dc).abs().add(EPSILON).sqrt().mul(inWindow).sum()
+            .mul(1f / ((long) b * c * (h - 2) * (w - 2)));
 
         Variable regionIn = yPred.mul(Variable.constant(mask.sub(Tensor.scalar(1f)).square())).mean();
         Variable regionOut = yPred.rsub(1f).mul(Variable.constant(mask.square())).mean();

@@ -13,6 +13,14 @@ final class BackendOption {
 
     /** The chosen backend (an IllegalArgumentException listing the known ones for an unknown name). */
     Backend resolve() {
+        if ("tornado".equals(name) && !Backends.names().contains(name)) {
+            // The tornado backend is on the class path only when ./tornagrad runs under TornadoVM.
+            String home = System.getenv("TORNADOVM_HOME");
+            throw new IllegalArgumentException("--backend tornado: TornadoVM is not available: " + (home == null
+                || home.isBlank() ? "TORNADOVM_HOME is not set (set it to a TornadoVM SDK and JAVA_HOME to a JDK 25,"
+                + " see the README's TornadoVM section)" : "TORNADOVM_HOME is set, but this JVM does not have the"
+                + " tornado backend on its class path (run ./tornagrad, which builds it with -Ptornado)"));
+        }
         return name == null ? Backends.defaultBackend() : Backends.get(name);
     }
 }

@@ -63,6 +63,11 @@ final class GraphCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Where to write the graph; default: stdout.")
     Path out;
 
+    @Option(names = "--kernels",
+        description = "With --backend tornado: instead of the graph, the code TornadoVM generates for the loss's"
+            + " forward and backward as one task graph (OpenCL C on an OpenCL device), one kernel per task.")
+    boolean kernels;
+
     @Mixin
     BackendOption backend;
 
@@ -80,9 +85,17 @@ final class GraphCommand implements Callable<Integer> {
         Map<String, Tensor> tensors = SyntheticInputs.complete(loss, options, given, shapeSpecs);
 
         String dot;
-        try (Backends.Scope scope = Backends.use(chosen)) {
-            Variable value = loss.compute(LossInputs.variables(loss, tensors));
-            dot = DotExporter.toDot(value.named(loss.name() + " loss"));
+        if (kernels) {
+            if (!chosen.name().equals("tornado") || dotProgram != null) {
+                throw new IllegalArgumentException("--kernels: expected --backend tornado and --format dot, got --backend "
+                    + chosen.name() + " --format " + format);
+            }
+            dot = tornadoKernels(loss, tensors);
+        } else {
+            try (Backends.Scope scope = Backends.use(chosen)) {
+                Variable value = loss.compute(LossInputs.variables(loss, tensors));
+                dot = DotExporter.toDot(value.named(loss.name() + " loss"));
+            }
         }
         byte[] bytes = dotProgram == null ? dot.getBytes(StandardCharsets.UTF_8) : runDot(dotProgram, dot);
         if (out == null) {
@@ -98,6 +111,29 @@ final class GraphCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * TornadoVM's generated code for the loss ({@code TaskGraphLoss.generatedCode} in the tornado
+     * module), found by reflection: the tornado backend is on the class path only under TornadoVM,
+     * and this module must build without it.
+     */
+    static String tornadoKernels(Loss loss, Map<String, Tensor> tensors) {
+        try {
+            Class<?> graphs = Class.forName("org.tornagrad.tornado.TaskGraphLoss");
+            try (AutoCloseable compiled = (AutoCloseable) graphs.getMethod("of", Loss.class).invoke(null, loss)) {
+                return (String) graphs.getMethod("generatedCode", Map.class).invoke(compiled, tensors);
+            }
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("--kernels: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("--kernels: the tornado module does not match this CLI: " + e, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("--kernels: freeing the task graph failed: " + e, e);
+        }
     }
 
     /** The Graphviz program: -Dtornagrad.dot, else {@code dot}, found on PATH. */

@@ -136,16 +136,21 @@ public final class TornadoSupport {
         return p != null && p.getImplementationVersion() != null ? p.getImplementationVersion() : "unknown version";
     }
 
-    /** E.g. {@code OPENCL 0:0 pthread-haswell-AMD EPYC (Portable Computing Language)}. */
+    /** E.g. {@code OPENCL pthread-haswell-AMD EPYC (Portable Computing Language)}. */
     public static String deviceDescription() {
         TornadoDevice d = device();
+        String name;
         String platform;
         try {
+            // TornadoDevice.getDeviceName() is TornadoVM's handle ("opencl-0-0"); the physical
+            // device's name is the one users know.
+            name = d.getPhysicalDevice().getDeviceName();
             platform = d.getPlatformName();
         } catch (RuntimeException e) {
+            name = d.getDeviceName();
             platform = null;
         }
-        return d.getTornadoVMBackend() + " " + d.getDeviceName() + (platform == null || platform.isBlank() ? ""
+        return d.getTornadoVMBackend() + " " + name.trim() + (platform == null || platform.isBlank() ? ""
             : " (" + platform.trim() + ")");
     }
 

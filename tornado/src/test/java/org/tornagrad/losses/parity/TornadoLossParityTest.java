@@ -10,36 +10,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.tornagrad.autograd.Variable;
-import org.tornagrad.autograd.trace.Program;
-import org.tornagrad.autograd.trace.Tracer;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.kernels.ReferenceBackend;
 import org.tornagrad.losses.Loss;
 import org.tornagrad.losses.Losses;
 import org.tornagrad.tensor.Tensor;
-import org.tornagrad.tornado.CompiledTaskGraph;
 import org.tornagrad.tornado.ParityTolerance;
-import org.tornagrad.tornado.TaskGraphCompiler;
+import org.tornagrad.tornado.TaskGraphLoss;
 import org.tornagrad.tornado.TornadoBackend;
 import org.tornagrad.tornado.TornadoTests;
 
 /**
  * The seven losses on the TornadoVM backend against the Java backend, on the PyTorch parity
- * suite's cases and tolerances: eager (every op a device kernel) and compiled (the traced loss as
- * one task graph). An error case must throw IllegalArgumentException on both backends.
+ * suite's cases and tolerances: eager (every op a device kernel) and compiled ({@link TaskGraphLoss}:
+ * the traced loss as one task graph). An error case must throw IllegalArgumentException on both.
  *
  * <p>It lives in the parity package to read {@link ParityCases} (from the losses test-jar).
  * Every case compiles its own kernels, which TornadoVM does slowly on PoCL, so by default the
- * first {@value #DEFAULT_PER_LOSS} cases of each loss run; {@code -Dtornagrad.tornado.parity=all}
- * runs them all.
+ * first {@value #DEFAULT_PER_LOSS} value cases and {@value #DEFAULT_ERRORS_PER_LOSS} error cases of
+ * each loss run; {@code -Dtornagrad.tornado.parity=all} runs them all.
  */
 class TornadoLossParityTest {
     static final int DEFAULT_PER_LOSS = 4;
+    static final int DEFAULT_ERRORS_PER_LOSS = 2;
     static final Backend JAVA = new ReferenceBackend();
     static TornadoBackend tornado;
 
@@ -53,10 +50,15 @@ class TornadoLossParityTest {
         tornado = new TornadoBackend();
         boolean all = "all".equals(System.getProperty("tornagrad.tornado.parity"));
         Map<String, List<ParityCase>> byLoss = new LinkedHashMap<>();
+        Map<String, int[]> taken = new LinkedHashMap<>();
         for (ParityCase c : ParityCases.all()) {
             List<ParityCase> list = byLoss.computeIfAbsent(c.loss(), k -> new ArrayList<>());
-            if (all || list.size() < DEFAULT_PER_LOSS) {
+            // counts[0]: value cases, counts[1]: error cases ("error-..." labels) taken so far.
+            int[] counts = taken.computeIfAbsent(c.loss(), k -> new int[2]);
+            int kind = c.label().startsWith("error-") ? 1 : 0;
+            if (all || counts[kind] < (kind == 0 ? DEFAULT_PER_LOSS : DEFAULT_ERRORS_PER_LOSS)) {
                 list.add(c);
+                counts[kind]++;
             }
         }
         return byLoss.entrySet().stream().map(e -> dynamicContainer(e.getKey(), e.getValue().stream()
@@ -112,28 +114,26 @@ class TornadoLossParityTest {
         compare(c.id() + " eager", java, device.loss(), device.gradients());
     }
 
-    /**
-     * As {@code CompiledLoss} does for the Java compiler: {@link Loss#prepare} on the host, then
-     * {@link Loss#build} traced and compiled into one task graph, run on the prepared tensors.
-     */
+    /** The compiled path: {@link TaskGraphLoss} (prepare on the host, build traced into one task graph). */
     static void compiled(ParityCase c) {
         Result java = evaluate(c, JAVA);
-        Assumptions.assumeTrue(java.error() == null, "an error case: prepare throws on the host, nothing to compile");
         Loss loss = Losses.create(c.loss(), c.options());
-        Map<String, Tensor> prepared = loss.prepare(c.inputs());
-        List<String> differentiated = new ArrayList<>();
-        for (String name : loss.differentiated()) {
-            if (prepared.containsKey(name)) {
-                differentiated.add(name);
+        Map<String, Tensor> out;
+        try (TaskGraphLoss compiled = TaskGraphLoss.of(loss)) {
+            try {
+                out = compiled.forwardBackward(c.inputs());
+            } catch (IllegalArgumentException e) {
+                if (java.error() == null) {
+                    fail("tornado (compiled) threw '" + e.getMessage() + "' but Java returned " + java.loss());
+                }
+                return;
             }
-        }
-        Program program = Tracer.trace(loss::build, prepared, differentiated, JAVA);
-        try (CompiledTaskGraph compiled = TaskGraphCompiler.compile(program)) {
-            Map<String, Tensor> out = compiled.run(prepared);
+            if (java.error() != null) {
+                fail("Java threw '" + java.error().getMessage() + "' but tornado (compiled) returned " + out.get("loss"));
+            }
             Map<String, Tensor> grads = new LinkedHashMap<>();
             for (String name : loss.differentiated()) {
-                Tensor g = out.get("grad:" + name);
-                grads.put(name, g != null ? g : Tensor.zeros(c.inputs().get(name).shape().dims()));
+                grads.put(name, out.get("grad:" + name));
             }
             compare(c.id() + " compiled", java, out.get("loss"), grads);
         }

@@ -225,10 +225,12 @@ final class BlockMath {
     }
 
     /**
-     * The sum of x[0 .. n) in double over eight interleaved lanes (lane j adds the elements at
-     * j, j + 8, ...), combined in a fixed tree, plus the last n mod 8 elements in order: eight
-     * independent additions per step instead of one long chain (a sequential double sum is bound
-     * by the adder's latency, about 1 ns an element).
+     * The sum of x[0 .. n) over eight interleaved lanes in double: lane j adds, for each block of
+     * 32 elements, the float sum (x[j] + x[j+8]) + (x[j+16] + x[j+24]) (one rounding each, far
+     * below the rounding of the total), then for each remaining block of 8 its x[j]; the lanes
+     * combine in a fixed tree, then the last n mod 8 elements in order. Eight independent chains
+     * instead of one (a sequential double sum is bound by the adder's latency, about 1 ns an
+     * element), and one float-to-double widening per four elements.
      */
     static double laneSum(float[] x, int n, double[] lanes) {
         if (VECTOR) {
@@ -243,6 +245,16 @@ final class BlockMath {
         double a6 = 0;
         double a7 = 0;
         int i = 0;
+        for (; i + 32 <= n; i += 32) {
+            a0 += (x[i] + x[i + 8]) + (x[i + 16] + x[i + 24]);
+            a1 += (x[i + 1] + x[i + 9]) + (x[i + 17] + x[i + 25]);
+            a2 += (x[i + 2] + x[i + 10]) + (x[i + 18] + x[i + 26]);
+            a3 += (x[i + 3] + x[i + 11]) + (x[i + 19] + x[i + 27]);
+            a4 += (x[i + 4] + x[i + 12]) + (x[i + 20] + x[i + 28]);
+            a5 += (x[i + 5] + x[i + 13]) + (x[i + 21] + x[i + 29]);
+            a6 += (x[i + 6] + x[i + 14]) + (x[i + 22] + x[i + 30]);
+            a7 += (x[i + 7] + x[i + 15]) + (x[i + 23] + x[i + 31]);
+        }
         for (; i + 8 <= n; i += 8) {
             a0 += x[i];
             a1 += x[i + 1];

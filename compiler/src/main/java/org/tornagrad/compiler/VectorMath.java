@@ -251,9 +251,18 @@ final class VectorMath {
         DoubleVector lo = DoubleVector.zero(D);
         DoubleVector hi = DoubleVector.zero(D);
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+        for (; i + 4 * LANES <= n; i += 4 * LANES) {
+            FloatVector a = FloatVector.fromArray(F, x, i);
+            FloatVector b = FloatVector.fromArray(F, x, i + LANES);
+            FloatVector c = FloatVector.fromArray(F, x, i + 2 * LANES);
+            FloatVector d = FloatVector.fromArray(F, x, i + 3 * LANES);
+            FloatVector v = a.add(b).add(c.add(d));
             // One vector shape only (8 float lanes) in this class: mixing shapes makes the vector
             // types polymorphic and C2 (JDK 17) then falls back to the boxed, allocating code.
+            lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+            hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+        }
+        for (; i + LANES <= n; i += LANES) {
             FloatVector v = FloatVector.fromArray(F, x, i);
             lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
             hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));

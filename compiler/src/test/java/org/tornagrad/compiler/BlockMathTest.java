@@ -113,19 +113,20 @@ class BlockMathTest {
                 assertEquals(Float.floatToIntBits(1f / (1f + BlockMath.expFast(-x[i]))), Float.floatToIntBits(v[i]));
             }
         }
-        // The lane sum: vector lanes and the scalar eight-accumulator loop agree exactly.
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        // The lane sum: the vector lanes and the scalar eight-accumulator loops agree exactly.
+        double[] a = new double[8];
         int i = 0;
-        for (; i + 8 <= N; i += 8) {
-            a0 += x[i];
-            a1 += x[i + 1];
-            a2 += x[i + 2];
-            a3 += x[i + 3];
-            a4 += x[i + 4];
-            a5 += x[i + 5];
-            a6 += x[i + 6];
-            a7 += x[i + 7];
+        for (; i + 32 <= N; i += 32) {
+            for (int j = 0; j < 8; j++) {
+                a[j] += (x[i + j] + x[i + j + 8]) + (x[i + j + 16] + x[i + j + 24]);
+            }
         }
+        for (; i + 8 <= N; i += 8) {
+            for (int j = 0; j < 8; j++) {
+                a[j] += x[i + j];
+            }
+        }
+        double a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4], a5 = a[5], a6 = a[6], a7 = a[7];
         assertEquals(BlockMath.combine(a0, a1, a2, a3, a4, a5, a6, a7, x, i, N), BlockMath.laneSum(x, N, new double[8]));
     }
 }

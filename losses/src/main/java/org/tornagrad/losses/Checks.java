@@ -99,22 +99,36 @@ final class Checks {
     }
 
     /**
-     * A backend check of "every value finite", for {@link Loss#guard}: the sum of {@code x - x},
-     * which is 0 for finite values and NaN as soon as one is NaN or infinite. Detached.
+     * A guard for {@link Loss#guard} from per-element violations (0 where a value is fine, > 0 or
+     * NaN where not): sqrt(-Σ violations), which is -0 when all are fine and NaN otherwise.
      */
-    static Variable finiteGuard(Variable x) {
+    static Variable guard(Variable violations) {
+        return violations.sum().neg().sqrt();
+    }
+
+    /** Per-element violations of "finite": x - x, 0 for finite values and NaN otherwise. Detached. */
+    static Variable nonFinite(Variable x) {
         Variable d = x.detach();
-        return d.sub(d).sum();
+        return d.sub(d);
     }
 
     /**
-     * A backend check of "every value in [lo, hi]" (NaN and infinities fail too), for
-     * {@link Loss#guard}: sqrt(-Σ (relu(x - hi) + relu(lo - x))), which is -0 when nothing lies
-     * outside and NaN otherwise. Detached.
+     * Per-element violations of "in [lo, hi]": relu(x - hi) + relu(lo - x), 0 inside, > 0
+     * outside, NaN for NaN (infinities are outside). Detached.
      */
-    static Variable rangeGuard(Variable x, float lo, float hi) {
+    static Variable outside(Variable x, float lo, float hi) {
         Variable d = x.detach();
-        return d.sub(hi).relu().add(d.rsub(lo).relu()).sum().neg().sqrt();
+        return d.sub(hi).relu().add(d.rsub(lo).relu());
+    }
+
+    /** A backend check of "every value finite", for {@link Loss#guard}. */
+    static Variable finiteGuard(Variable x) {
+        return guard(nonFinite(x));
+    }
+
+    /** A backend check of "every value in [lo, hi]" (NaN and infinities fail too), for {@link Loss#guard}. */
+    static Variable rangeGuard(Variable x, float lo, float hi) {
+        return guard(outside(x, lo, hi));
     }
 
     /** The index of flat position {@code i} in {@code shape}, as {@code [n, c, y, x]}. */

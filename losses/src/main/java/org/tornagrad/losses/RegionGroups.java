@@ -188,9 +188,11 @@ final class RegionGroups {
 
     /** The checks {@code prepare(..., false)} left out, on the backend (see {@link Loss#guard}). */
     static Variable guard(RegionLoss loss, Map<String, Variable> prepared) {
-        Variable x = prepared.get(INPUTS);
-        Variable values = loss.fromLogits() ? Checks.finiteGuard(x) : Checks.rangeGuard(x, 0f, 1f);
-        return values.add(Checks.rangeGuard(prepared.get(TARGETS), 0f, 1f));
+        Variable t = prepared.get(TARGETS);
+        Variable x = prepared.get(INPUTS).reshape(t.shape().dims());
+        // One sum for both inputs (it shares the forward pass's reads of x and t).
+        Variable values = loss.fromLogits() ? Checks.nonFinite(x) : Checks.outside(x, 0f, 1f);
+        return Checks.guard(values.add(Checks.outside(t, 0f, 1f)));
     }
 
     /** The groups of {@code loss} over the prepared tensors: probabilities laid out by shape alone. */

@@ -59,7 +59,11 @@ public final class CompiledTaskGraph implements AutoCloseable {
                 throw new IllegalArgumentException("inputs: expected '" + e.getKey() + "' of shape " + expected + ", missing");
             }
             t.requireShape(e.getKey(), expected);
-            float[] values = t.toArray();
+            // One host copy into the graph's input array (TornadoVM moves that one to the device).
+            float[] values = t.bufferOrNull();
+            if (values == null) {
+                values = t.toArray();
+            }
             System.arraycopy(values, 0, layout.arrays[e.getValue()], 0, values.length);
         }
         for (Map.Entry<Integer, Object> e : layout.pristine.entrySet()) {

@@ -14,10 +14,12 @@ import uk.ac.manchester.tornado.api.annotations.Parallel;
  *
  * <p>Rules the methods keep, because TornadoVM needs them: plain Java arrays and scalars as
  * parameters, whose names are not OpenCL C keywords (TornadoVM reuses them: a parameter called
- * {@code kernel} does not compile), no objects, no exceptions, loop bounds that are scalar parameters (a bound read
- * from an array makes TornadoVM launch a single work-item), and no float atomics (OpenCL has none):
- * where several inputs add into one output, one work-item owns that output and adds them in the
- * reference's order, which also gives the reference's bits.
+ * {@code kernel} does not compile); no objects, no exceptions; loop bounds that are scalar
+ * parameters (a bound read from an array makes TornadoVM launch a single work-item); and no float
+ * atomics (OpenCL has none): where several inputs add into one output, one work-item owns that
+ * output and adds them in the reference's order, which also gives the reference's bits.
+ * TornadoVM compiles each task for its scalar arguments (the generated code has the loop bound
+ * as a constant), so every distinct call is a kernel of its own.
  *
  * <p>Strided views come as {@code meta = [rank, shape[rank], strides[rank], strides2[rank]]}: the
  * element {@code i} of the row-major output reads {@code offset + sum(coordinate(d) * stride(d))}.

@@ -32,7 +32,8 @@ import org.tornagrad.tornado.TornadoTests;
  * <p>It lives in the parity package to read {@link ParityCases} (from the losses test-jar).
  * Every case compiles its own kernels, which TornadoVM does slowly on PoCL, so by default the
  * first {@value #DEFAULT_PER_LOSS} value cases and {@value #DEFAULT_ERRORS_PER_LOSS} error cases of
- * each loss run; {@code -Dtornagrad.tornado.parity=all} runs them all.
+ * each loss run; {@code -Dtornagrad.tornado.parity=all} runs them all, and
+ * {@code -Dtornagrad.tornado.parity.paths=eager} (or {@code compiled}) only one path.
  */
 class TornadoLossParityTest {
     static final int DEFAULT_PER_LOSS = 4;
@@ -61,10 +62,13 @@ class TornadoLossParityTest {
                 counts[kind]++;
             }
         }
+        String paths = System.getProperty("tornagrad.tornado.parity.paths", "eager,compiled");
+        boolean eager = paths.contains("eager");
+        boolean compiled = paths.contains("compiled");
         return byLoss.entrySet().stream().map(e -> dynamicContainer(e.getKey(), e.getValue().stream()
-            .flatMap(c -> Stream.of(
-                dynamicTest(c.label() + " [eager]", () -> eager(c)),
-                dynamicTest(c.label() + " [compiled]", () -> compiled(c))))));
+            .flatMap(c -> Stream.concat(
+                eager ? Stream.of(dynamicTest(c.label() + " [eager]", () -> eager(c))) : Stream.empty(),
+                compiled ? Stream.of(dynamicTest(c.label() + " [compiled]", () -> compiled(c))) : Stream.empty()))));
     }
 
     static Result evaluate(ParityCase c, Backend backend) {

@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.tornagrad.autograd.trace.Program;
@@ -69,7 +70,10 @@ public final class JavaProgramCompiler {
     private int maxRank = 1;
     private final List<FusedKernelPlan> plans = new ArrayList<>();
 
-    private JavaProgramCompiler(Program program, WorkerTeam team, Backend fallback) {
+    private final Set<Integer> stored;
+
+    private JavaProgramCompiler(Program program, WorkerTeam team, Backend fallback, Set<Integer> stored) {
+        this.stored = stored;
         this.program = program;
         this.team = team;
         this.fallback = fallback;
@@ -93,10 +97,62 @@ public final class JavaProgramCompiler {
         if (program == null || team == null) {
             throw new IllegalArgumentException("program, team: expected non-null arguments");
         }
-        JavaProgramCompiler c = new JavaProgramCompiler(program, team, new ParallelBackend(team.size()));
+        Backend fallback = new ParallelBackend(team.size());
+        JavaProgramCompiler c = new JavaProgramCompiler(program, team, fallback, Set.of());
         c.analyse();
         c.schedule();
+        Set<Integer> store = STORE_EXPENSIVE ? c.expensiveRecomputed() : Set.of();
+        if (!store.isEmpty()) {
+            // Second pass: keep those values in memory, written once by the first kernel.
+            c = new JavaProgramCompiler(program, team, fallback, store);
+            c.analyse();
+            c.schedule();
+        }
         return c.finish();
+    }
+
+    /**
+     * Whether a transcendental value (exp, log, sigmoid, BCE, ...) that two kernels would each
+     * recompute is stored by the first and loaded by the second instead: a write and a read of
+     * 4 bytes an element against about a nanosecond of vector arithmetic per element (a dice
+     * backward would otherwise redo the forward's sigmoid). Off by default: on the 2-core test
+     * machine the two measured alike for dice and bce-dice (within the noise), and recomputing
+     * keeps the memory traffic at the bandwidth floor's; {@code -Dtornagrad.compiled.store=true}
+     * stores.
+     */
+    static final boolean STORE_EXPENSIVE = "true".equalsIgnoreCase(System.getProperty("tornagrad.compiled.store"));
+
+    /** The virtual buffers made by a costly op and built into more than one fused kernel. */
+    private Set<Integer> expensiveRecomputed() {
+        Map<Integer, Integer> kernels = new HashMap<>();
+        for (FusedKernelPlan p : plans) {
+            for (int i : p.nodes) {
+                Elem e = elems[i];
+                if (e != null && virtual[e.out] && expensive(ins.get(i))) {
+                    kernels.merge(e.out, 1, Integer::sum);
+                }
+            }
+        }
+        Set<Integer> out = new java.util.TreeSet<>();
+        kernels.forEach((b, k) -> {
+            if (k > 1) {
+                out.add(b);
+            }
+        });
+        return out;
+    }
+
+    private static boolean expensive(Instruction in) {
+        int op = in.ints(0);
+        switch (in.kernel) {
+            case UNARY:
+                return op == Unary.EXP || op == Unary.LOG || op == Unary.SIGMOID || op == Unary.TANH
+                    || op == Unary.POW_SCALAR;
+            case BINARY:
+                return op == Binary.BCE || op == Binary.POW;
+            default:
+                return false;
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -311,7 +367,7 @@ public final class JavaProgramCompiler {
             }
         }
         for (int b = 0; b < bufferCount; b++) {
-            virtual[b] = canBeVirtual(b);
+            virtual[b] = !stored.contains(b) && canBeVirtual(b);
         }
     }
 
@@ -682,6 +738,7 @@ public final class JavaProgramCompiler {
     private final class FusedKernelPlan implements Step {
         final int n;
         final int[] tileStart;
+        final TreeSet<Integer> nodes = new TreeSet<>();
         final List<TileOp> ops = new ArrayList<>();
         final List<FusedKernel.Sink> sinks = new ArrayList<>();
         FusedKernel kernel;
@@ -742,7 +799,6 @@ public final class JavaProgramCompiler {
 
         private void build(Pending k) {
             // Every instruction the roots need, in program order (which is a topological order).
-            TreeSet<Integer> nodes = new TreeSet<>();
             for (int r : k.roots) {
                 collect(r, nodes);
             }

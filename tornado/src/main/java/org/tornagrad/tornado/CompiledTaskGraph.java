@@ -121,7 +121,8 @@ public final class CompiledTaskGraph implements AutoCloseable {
     }
 
     /**
-     * Re-executes the kernels on device-resident copies of the inputs of the last {@link #run},
+     * Re-executes the kernels on device-resident copies of the inputs of the last {@link #run}
+     * (the resident plan copies them at its first execution),
      * with no host-device copy at all: the graph's compute time alone, for benchmarks. The first
      * call builds (and TornadoVM compiles) a second plan whose inputs move only at its first
      * execution and whose outputs stay on the device; results are not read back.

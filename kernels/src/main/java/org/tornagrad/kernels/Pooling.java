@@ -21,18 +21,19 @@ public final class Pooling {
                                    int kernel, int stride, int padding) {
         int y0 = oy * stride - padding;
         int x0 = ox * stride - padding;
+        // Only the part of the window inside the plane, in the same row-major order: a window far
+        // larger than the plane (a boundary theta of 1,598,215,777, from a fuzzed CLI option)
+        // costs at most h * w steps, not kernel^2, which never finished.
+        int kyFrom = Math.max(0, -y0);
+        int kyTo = Math.min(kernel, h - y0);
+        int kxFrom = Math.max(0, -x0);
+        int kxTo = Math.min(kernel, w - x0);
         int best = -1;
         float bestValue = 0f;
-        for (int ky = 0; ky < kernel; ky++) {
+        for (int ky = kyFrom; ky < kyTo; ky++) {
             int yy = y0 + ky;
-            if (yy < 0 || yy >= h) {
-                continue;
-            }
-            for (int kx = 0; kx < kernel; kx++) {
+            for (int kx = kxFrom; kx < kxTo; kx++) {
                 int xx = x0 + kx;
-                if (xx < 0 || xx >= w) {
-                    continue;
-                }
                 int idx = yy * w + xx;
                 float v = x[planeOffset + idx];
                 // As PyTorch's CPU kernel: a NaN always takes over, so the last NaN wins.

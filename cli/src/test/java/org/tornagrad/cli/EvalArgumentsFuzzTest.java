@@ -1,6 +1,7 @@
 package org.tornagrad.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -10,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,10 +32,11 @@ import org.tornagrad.tensor.Tensor;
  *
  * <p>Whatever the arguments, the command must end as its contract says: exit 0 with one JSON line
  * on stdout (or the help/version text), or exit 2 with exactly one line on stderr; never exit 1
- * (an internal error: an exception other than IllegalArgumentException escaped) and never an
- * exception out of {@code execute}. The command always gets {@code --grads} into the sandbox, so
- * gradient files cannot land elsewhere; arguments starting with {@code @} (picocli's argument
- * files) are dropped so that an input cannot make the test read {@code /dev/stdin}.
+ * (an internal error: an exception other than IllegalArgumentException escaped), never an
+ * exception out of {@code execute}, and never longer than 10 seconds (a hang). The command always
+ * gets {@code --grads} into the sandbox, so gradient files cannot land elsewhere; arguments
+ * starting with {@code @} (picocli's argument files) are dropped so that an input cannot make the
+ * test read {@code /dev/stdin}.
  *
  * <p>Regression mode replays {@code src/test/resources/org/tornagrad/cli/EvalArgumentsFuzzTestInputs/
  * evalEndsWithAResultOrOneUsageLine/}; fuzzing: {@code JAZZER_FUZZ=1 mvn -B test -pl cli
@@ -43,6 +46,8 @@ class EvalArgumentsFuzzTest {
     static final String SEEDS = "src/test/resources/org/tornagrad/cli/EvalArgumentsFuzzTestInputs/"
         + "evalEndsWithAResultOrOneUsageLine";
     private static final Path SANDBOX = sandbox();
+    /** No command may take this long: the inputs are small (a boundary theta of 1.6e9 once hung). */
+    private static final Duration LIMIT = Duration.ofSeconds(10);
 
     private static Path sandbox() {
         try {
@@ -88,7 +93,10 @@ class EvalArgumentsFuzzTest {
         List<String> args = arguments(input);
         Cli.Run run;
         try {
-            run = Cli.run(args.toArray(new String[0]));
+            // Preemptive, so that a hang fails the input (a JUnit @Timeout would end the whole
+            // fuzzing run, which is one invocation): every seed and finding runs in milliseconds.
+            run = assertTimeoutPreemptively(LIMIT, () -> Cli.run(args.toArray(new String[0])),
+                () -> "eval must finish within " + LIMIT + "; args " + args);
         } catch (RuntimeException e) {
             throw new AssertionError("execute must not throw; args " + args, e);
         }

@@ -125,6 +125,14 @@ final class ExtremeValueCases {
         }
         cases.add(ParityCase.of("boundary", "random extremes")
             .input("pred", pick(41, LOGITS, 2, 3, 7, 6)).input("gt", CaseData.labels(42, 3, 2, 7, 6)));
+        // Windows far larger than the image (any odd int is a valid theta; 1,598,215,777 once hung
+        // Java, which stepped through kernel^2 window positions; PyTorch's time grows with the
+        // kernel, 100 s at that size, so these stay at a million).
+        cases.add(ParityCase.of("boundary", "theta0=100001 theta=1000001").option("theta0", "100001")
+            .option("theta", "1000001")
+            .input("pred", CaseData.logits(45, 3f, 1, 3, 6, 5)).input("gt", CaseData.labels(46, 3, 1, 6, 5)));
+        cases.add(ParityCase.of("boundary", "theta=1000001").option("theta", "1000001")
+            .input("pred", pick(47, LOGITS, 1, 2, 5, 5)).input("gt", CaseData.labels(48, 2, 1, 5, 5)));
         cases.add(ParityCase.of("boundary", "random extremes theta0=1 reduction=none")
             .option("theta0", "1").option("reduction", "none")
             .input("pred", pick(43, LOGITS, 1, 2, 6, 6)).input("gt", CaseData.labels(44, 2, 1, 6, 6)));

@@ -40,7 +40,8 @@ import org.tornagrad.tensor.Tensor;
  *
  * <p>Regression mode replays {@code src/test/resources/org/tornagrad/cli/EvalArgumentsFuzzTestInputs/
  * evalEndsWithAResultOrOneUsageLine/}; fuzzing: {@code JAZZER_FUZZ=1 mvn -B test -pl cli
- * -Dtest=EvalArgumentsFuzzTest#evalEndsWithAResultOrOneUsageLine} (docs/robustness.md).
+ * -Dtest=EvalArgumentsFuzzTest#evalEndsWithAResultOrOneUsageLine '-Djazzer.instrumentation_includes=org.tornagrad.**'}
+ * (coverage of the options, the reader and the losses too; docs/robustness.md).
  */
 class EvalArgumentsFuzzTest {
     static final String SEEDS = "src/test/resources/org/tornagrad/cli/EvalArgumentsFuzzTestInputs/"

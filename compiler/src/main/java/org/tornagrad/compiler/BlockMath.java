@@ -181,45 +181,56 @@ final class BlockMath {
 
     /**
      * out = BCE(p, t) as {@link Binary#bce}: {@code -(t max(log p, -100) + (1 - t) max(log(1 - p), -100))};
-     * {@code s} is scratch of n floats. out may alias p or t.
+     * {@code s1}, {@code s2} are scratch of n floats. out may alias p or t. The two logs are
+     * block logs into the scratch, then one plain loop combines them (one vector function per
+     * loop: inlining two logs into one loop exceeds C2's budget and boxes the vectors).
      */
-    static void bce(float[] p, float[] tg, float[] out, int n, float[] s) {
+    static void bce(float[] p, float[] tg, float[] out, int n, float[] s1, float[] s2) {
         for (int i = 0; i < n; i++) {
-            s[i] = 1f - p[i];
+            s1[i] = 1f - p[i];
         }
-        if (!logFast(p, n) || !logFast(s, n)) {
+        if (!logFast(p, n) || !logFast(s1, n)) {
             for (int i = 0; i < n; i++) {
                 out[i] = Binary.bce(p[i], tg[i]);
             }
-        } else if (VECTOR) {
-            VectorMath.bce(p, tg, out, n);
-        } else {
-            for (int i = 0; i < n; i++) {
-                float t = tg[i];
-                float pv = p[i];
-                out[i] = -(t * Math.max(logFast(pv), -100f) + (1f - t) * Math.max(logFast(1f - pv), -100f));
-            }
+            return;
+        }
+        logInRange(s1, s1, n);
+        logInRange(p, s2, n);
+        for (int i = 0; i < n; i++) {
+            float t = tg[i];
+            out[i] = -(t * Math.max(s2[i], -100f) + (1f - t) * Math.max(s1[i], -100f));
         }
     }
 
     /**
      * out = g * dBCE(x, y)/dy = g * (max(log(1 - x), -100) - max(log x, -100)), as
-     * {@link Binary#gradRight}; {@code s} is scratch of n floats.
+     * {@link Binary#gradRight}; scratch as {@link #bce}.
      */
-    static void bceGradTarget(float[] x, float[] g, float[] out, int n, float[] s) {
+    static void bceGradTarget(float[] x, float[] g, float[] out, int n, float[] s1, float[] s2) {
         for (int i = 0; i < n; i++) {
-            s[i] = 1f - x[i];
+            s1[i] = 1f - x[i];
         }
-        if (!logFast(x, n) || !logFast(s, n)) {
+        if (!logFast(x, n) || !logFast(s1, n)) {
             for (int i = 0; i < n; i++) {
                 out[i] = g[i] * Binary.gradRight(Binary.BCE, x[i], 0f, 0f);
             }
-        } else if (VECTOR) {
-            VectorMath.bceGradTarget(x, g, out, n);
+            return;
+        }
+        logInRange(s1, s1, n);
+        logInRange(x, s2, n);
+        for (int i = 0; i < n; i++) {
+            out[i] = g[i] * (Math.max(s1[i], -100f) - Math.max(s2[i], -100f));
+        }
+    }
+
+    /** log over a block known to be in the fast range. */
+    private static void logInRange(float[] x, float[] out, int n) {
+        if (VECTOR) {
+            VectorMath.log(x, out, n);
         } else {
             for (int i = 0; i < n; i++) {
-                float xv = x[i];
-                out[i] = g[i] * (Math.max(logFast(1f - xv), -100f) - Math.max(logFast(xv), -100f));
+                out[i] = logFast(x[i]);
             }
         }
     }

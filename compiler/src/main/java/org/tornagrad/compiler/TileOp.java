@@ -288,7 +288,7 @@ abstract class TileOp {
 
         @Override
         void run(Tile t) {
-            BlockMath.bce(t.slots[in[0]], t.slots[in[1]], t.slots[out], t.length, t.s1);
+            BlockMath.bce(t.slots[in[0]], t.slots[in[1]], t.slots[out], t.length, t.s1, t.s2);
         }
 
         @Override
@@ -327,7 +327,7 @@ abstract class TileOp {
 
         @Override
         void run(Tile t) {
-            BlockMath.bceGradTarget(t.slots[in[0]], t.slots[in[3]], t.slots[out], t.length, t.s1);
+            BlockMath.bceGradTarget(t.slots[in[0]], t.slots[in[3]], t.slots[out], t.length, t.s1, t.s2);
         }
 
         @Override

@@ -167,36 +167,6 @@ final class VectorMath {
         }
     }
 
-    static void bce(float[] p, float[] tg, float[] out, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += LANES) {
-            FloatVector pv = FloatVector.fromArray(F, p, i);
-            FloatVector t = FloatVector.fromArray(F, tg, i);
-            FloatVector lp = log(pv).max(-100f);
-            FloatVector lq = log(FloatVector.broadcast(F, 1f).sub(pv)).max(-100f);
-            t.mul(lp).add(FloatVector.broadcast(F, 1f).sub(t).mul(lq)).neg().intoArray(out, i);
-        }
-        for (; i < n; i++) {
-            float t = tg[i];
-            float pv = p[i];
-            out[i] = -(t * Math.max(BlockMath.logFast(pv), -100f) + (1f - t) * Math.max(BlockMath.logFast(1f - pv), -100f));
-        }
-    }
-
-    static void bceGradTarget(float[] x, float[] g, float[] out, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += LANES) {
-            FloatVector xv = FloatVector.fromArray(F, x, i);
-            FloatVector lq = log(FloatVector.broadcast(F, 1f).sub(xv)).max(-100f);
-            FloatVector lp = log(xv).max(-100f);
-            FloatVector.fromArray(F, g, i).mul(lq.sub(lp)).intoArray(out, i);
-        }
-        for (; i < n; i++) {
-            float xv = x[i];
-            out[i] = g[i] * (Math.max(BlockMath.logFast(1f - xv), -100f) - Math.max(BlockMath.logFast(xv), -100f));
-        }
-    }
-
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
     /**

@@ -59,7 +59,7 @@ class BlockMathTest {
         float[] bce = new float[N];
         float[] scratch = new float[N];
         BlockMath.sigmoid(x, p, N);
-        BlockMath.bce(p, t, bce, N, scratch);
+        BlockMath.bce(p, t, bce, N, scratch, new float[N]);
         for (int i = 0; i < N; i++) {
             float ps = Unary.sigmoid(x[i]);
             assertEquals(ps, p[i], 4 * Math.ulp(ps), "sigmoid(" + x[i] + ")");
@@ -88,7 +88,7 @@ class BlockMathTest {
         float[] t = uniform(6, 0f, 1f);
         BlockMath.sigmoid(x, p, N);
         float[] scratch = new float[N];
-        BlockMath.bce(p, t, out, N, scratch);
+        BlockMath.bce(p, t, out, N, scratch, new float[N]);
         for (int i = 0; i < N; i++) {
             assertEquals(Float.floatToIntBits(Binary.bce(p[i], t[i])), Float.floatToIntBits(out[i]));
         }

@@ -15,8 +15,10 @@ import time
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_seeds import LOSSES  # noqa: E402
+# The seed snippets live beside the PyTorch oracle of the parity tests: one copy for both.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "losses", "src", "test", "python"))
+from seeds import LOSSES  # noqa: E402
 
 
 def main(argv):

@@ -84,8 +84,8 @@ public final class GradCheck {
             float[] a = analytic.toArray();
             for (int j = 0; j < x.length; j++) {
                 float h = (float) (step * Math.max(1.0, Math.abs(x[j])));
-                double plus = evaluate(f, inputs, i, j, x[j] + h, projection);
-                double minus = evaluate(f, inputs, i, j, x[j] - h, projection);
+                double plus = projectedValue(f, inputs, i, j, x[j] + h, projection);
+                double minus = projectedValue(f, inputs, i, j, x[j] - h, projection);
                 double numeric = (plus - minus) / ((double) (x[j] + h) - (double) (x[j] - h));
                 double error = Math.abs(a[j] - numeric);
                 double allowed = atol + rtol * Math.abs(numeric);
@@ -102,8 +102,13 @@ public final class GradCheck {
         return new Result(passed, worst, worstRatio);
     }
 
-    private static double evaluate(Function<Variable[], Variable> f, Tensor[] inputs, int which, int element,
-                                   float value, Tensor projection) {
+    /**
+     * {@code L = sum(projection * f(inputs))} in double, with element {@code element} of input
+     * {@code which} replaced by {@code value} (nothing replaced when {@code which < 0}); f runs
+     * without recording a graph. The one evaluation every finite-difference check here is made of.
+     */
+    public static double projectedValue(Function<Variable[], Variable> f, Tensor[] inputs, int which, int element,
+                                        float value, Tensor projection) {
         Variable[] args = new Variable[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             Tensor t = inputs[i];

@@ -1,13 +1,13 @@
 package org.tornagrad.autograd.properties;
 
 import java.util.function.Function;
-import org.tornagrad.autograd.NoGrad;
+import org.tornagrad.autograd.GradCheck;
 import org.tornagrad.autograd.Variable;
 import org.tornagrad.tensor.Tensor;
 
 /**
  * Central finite differences of {@code L = sum(r * f(inputs))} (r a fixed random projection),
- * written for these properties rather than reusing {@code GradCheck}, with one addition: kinks.
+ * built on {@link GradCheck#projectedValue} with one addition: kinks.
  * Random compositions contain abs, relu, clamp, maximum, max and max_pool2d, whose derivative
  * jumps; where the one-sided differences on either side of an element disagree, or the central
  * differences with steps h and h/2 do, a kink lies within the step and that element is skipped
@@ -33,7 +33,7 @@ final class FiniteDifferences {
         boolean passed = true;
         String worst = "none";
         double worstRatio = -1;
-        double base = evaluate(f, inputs, -1, -1, 0f, projection);
+        double base = GradCheck.projectedValue(f, inputs, -1, -1, 0f, projection);
         double scale = 1;
         for (Tensor a : analytic) {
             for (float v : a.toArray()) {
@@ -48,7 +48,7 @@ final class FiniteDifferences {
                 double[] at = new double[4];
                 float[] points = {x[j] + h, x[j] - h, x[j] + h / 2, x[j] - h / 2};
                 for (int k = 0; k < 4; k++) {
-                    at[k] = evaluate(f, inputs, i, j, points[k], projection);
+                    at[k] = GradCheck.projectedValue(f, inputs, i, j, points[k], projection);
                 }
                 double right = (at[0] - base) / ((double) points[0] - x[j]);
                 double left = (base - at[1]) / ((double) x[j] - points[1]);
@@ -77,30 +77,5 @@ final class FiniteDifferences {
             }
         }
         return new Outcome(compared, skipped, worst, passed);
-    }
-
-    /** L with element {@code element} of input {@code which} replaced by {@code value} (none when which < 0). */
-    private static double evaluate(Function<Variable[], Variable> f, Tensor[] inputs, int which, int element,
-                                   float value, Tensor projection) {
-        Variable[] args = new Variable[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            Tensor t = inputs[i];
-            if (i == which) {
-                float[] d = t.toArray();
-                d[element] = value;
-                t = Tensor.of(d, t.shape().dims());
-            }
-            args[i] = Variable.constant(t);
-        }
-        float[] y;
-        try (NoGrad scope = NoGrad.enter()) {
-            y = f.apply(args).data().toArray();
-        }
-        float[] r = projection.toArray();
-        double s = 0;
-        for (int k = 0; k < y.length; k++) {
-            s += (double) r[k] * y[k];
-        }
-        return s;
     }
 }

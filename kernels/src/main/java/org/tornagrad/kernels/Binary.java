@@ -59,15 +59,17 @@ public final class Binary {
             case SUB: return x - y;
             case MUL: return x * y;
             case DIV: return x / y;
-            case MAX: return Math.max(x, y);
-            case MIN: return Math.min(x, y);
+            case MAX: return maximum(x, y);
+            case MIN: return minimum(x, y);
             case POW: return (float) Math.pow(x, y);
             case EQ: return x == y ? 1f : 0f;
             case NE: return x != y ? 1f : 0f;
             case LT: return x < y ? 1f : 0f;
-            case LE: return x <= y ? 1f : 0f;
+            // Written with < and == only: TornadoVM 5.2 drops the unordered flag of <= and >=, which
+            // made NaN <= y true on the device (false in Java).
+            case LE: return x < y || x == y ? 1f : 0f;
             case GT: return x > y ? 1f : 0f;
-            case GE: return x >= y ? 1f : 0f;
+            case GE: return x > y || x == y ? 1f : 0f;
             case BCE: return bce(x, y);
             default: return Unary.unknownOp(x);
         }
@@ -84,7 +86,7 @@ public final class Binary {
             case MAX: return x == y ? 0.5f : (x < y ? 0f : 1f);
             case MIN: return x == y ? 0.5f : (x > y ? 0f : 1f);
             case POW: return y == 0f ? 0f : y * (float) Math.pow(x, y - 1f);
-            case BCE: return (x - y) / Math.max(x * (1f - x), 1e-12f);
+            case BCE: return (x - y) / maximum(x * (1f - x), 1e-12f);
             default: return 0f;
         }
     }
@@ -101,7 +103,7 @@ public final class Binary {
             case MAX: return x == y ? 0.5f : (x > y ? 0f : 1f);
             case MIN: return x == y ? 0.5f : (x < y ? 0f : 1f);
             // PyTorch masks the exponent's gradient to 0 where the base is 0 and the exponent >= 0.
-            case POW: return (x == 0f && y >= 0f) ? 0f : z * (float) Math.log(x);
+            case POW: return (x == 0f && (y > 0f || y == 0f)) ? 0f : z * (float) Math.log(x);
             case BCE: return clampedLog(1f - x) - clampedLog(x);
             default: return 0f;
         }
@@ -114,6 +116,41 @@ public final class Binary {
 
     /** {@code max(log v, -100)}, the clamp PyTorch applies inside binary_cross_entropy. */
     public static float clampedLog(float v) {
-        return Math.max((float) Math.log(v), -100f);
+        return maximum((float) Math.log(v), -100f);
+    }
+
+    /**
+     * {@code Math.max(x, y)}, bit for bit (the first NaN operand, +0 over -0), spelled out: TornadoVM
+     * 5.2 compiles {@code Math.max} to OpenCL {@code fmax}, which returns the non-NaN operand, so a
+     * device would drop a NaN that Java keeps. Only == and > are used, whose NaN results TornadoVM
+     * keeps.
+     */
+    public static float maximum(float x, float y) {
+        if (x != x) {
+            return x;
+        }
+        if (y != y) {
+            return y;
+        }
+        if (x == 0f && y == 0f) {
+            // Both zeros: +0 unless both are -0, which is what the sum of two zeros gives.
+            return x + y;
+        }
+        return x > y ? x : y;
+    }
+
+    /** {@code Math.min(x, y)}, bit for bit (the first NaN operand, -0 over +0); see {@link #maximum}. */
+    public static float minimum(float x, float y) {
+        if (x != x) {
+            return x;
+        }
+        if (y != y) {
+            return y;
+        }
+        if (x == 0f && y == 0f) {
+            // Both zeros: -0 unless both are +0.
+            return -(-x - y);
+        }
+        return x < y ? x : y;
     }
 }

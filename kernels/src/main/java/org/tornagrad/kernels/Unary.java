@@ -62,10 +62,11 @@ public final class Unary {
             case ABS: return Math.abs(x);
             case SQUARE: return x * x;
             case SIGMOID: return sigmoid(x);
-            // As PyTorch: relu(NaN) = NaN, sign(NaN) = 0.
-            case RELU: return x <= 0f ? 0f : x;
+            // As PyTorch: relu(NaN) = NaN, sign(NaN) = 0. NaN is tested for explicitly, and only
+            // strict comparisons are used: TornadoVM 5.2 drops the unordered flag of <= and >=.
+            case RELU: return x > 0f || x != x ? x : 0f;
             case SIGN: return x > 0f ? 1f : (x < 0f ? -1f : 0f);
-            case CLAMP: return Math.min(Math.max(x, a), b);
+            case CLAMP: return Binary.minimum(Binary.maximum(x, a), b);
             case POW_SCALAR: return (float) Math.pow(x, a);
             case ADD_SCALAR: return x + a;
             case MUL_SCALAR: return x * a;
@@ -92,9 +93,9 @@ public final class Unary {
             case SQUARE: return 2f * x;
             case SIGMOID: return y * (1f - y);
             // PyTorch's threshold_backward passes the gradient unless x <= 0, so also at NaN.
-            case RELU: return x <= 0f ? 0f : 1f;
+            case RELU: return x > 0f || x != x ? 1f : 0f;
             case SIGN: return 0f;
-            case CLAMP: return (x >= a && x <= b) ? 1f : 0f;
+            case CLAMP: return ((x > a || x == a) && (x < b || x == b)) ? 1f : 0f;
             case POW_SCALAR: return a == 0f ? 0f : a * (float) Math.pow(x, a - 1f);
             case ADD_SCALAR: return 1f;
             case MUL_SCALAR: return a;

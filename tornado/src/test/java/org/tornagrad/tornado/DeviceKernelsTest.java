@@ -1,6 +1,7 @@
 package org.tornagrad.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.tornagrad.tornado.TornadoTests.assertBits;
 import static org.tornagrad.tornado.TornadoTests.assertSame;
 import static org.tornagrad.tornado.TornadoTests.assertUlps;
 import static org.tornagrad.tornado.TornadoTests.gaussian;
@@ -265,5 +266,82 @@ class DeviceKernelsTest {
         float[] zeros = {7f, 7f};
         tornado.sumRows(new float[0], 2, 0, zeros);
         assertUlps("sum of empty rows", new float[] {0f, 0f}, zeros, 0);
+    }
+
+    /** NaN, both zeros, both infinities, the float extremes and a few numbers where the ops switch. */
+    static final float[] SPECIAL = {
+        Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MAX_VALUE,
+        Float.MAX_VALUE, 1f, -1f, 0.5f, -0.5f, 1e-12f, 2f
+    };
+
+    /**
+     * The ops whose Java bodies select or compare (relu, clamp, sign, abs, maximum, minimum, the
+     * comparisons, BCE's clamped logs) on NaN, signed zeros and infinities: the device must give
+     * Java's bits. TornadoVM compiles Math.max/min to OpenCL fmax/fmin, which drop a NaN, and drops
+     * the unordered flag of <= and >=, so the shared bodies are written without either.
+     */
+    @Test
+    void selectionsAndComparisonsOnNaNSignedZerosAndInfinitiesGiveJavasBits() {
+        int n = SPECIAL.length;
+        float[] g = new float[n];
+        Arrays.fill(g, 1f);
+        for (int op : new int[] {Unary.RELU, Unary.CLAMP, Unary.SIGN, Unary.ABS}) {
+            // clamp to [-0, 0]: every zero and NaN case of both bounds at once.
+            float a = op == Unary.CLAMP ? -0f : 0f;
+            float b = 0f;
+            float[] want = new float[n];
+            float[] got = new float[n];
+            JAVA.unary(op, a, b, SPECIAL, 0, want, n);
+            tornado.unary(op, a, b, SPECIAL, 0, got, n);
+            assertBits("unary " + Unary.name(op), want, got);
+            float[] dWant = new float[n];
+            float[] dGot = new float[n];
+            JAVA.unaryBackward(op, a, b, SPECIAL, want, g, dWant, n);
+            tornado.unaryBackward(op, a, b, SPECIAL, want, g, dGot, n);
+            assertBits("unary backward " + Unary.name(op), dWant, dGot);
+        }
+        // Every pair: out (n, n) = x (n, 1) op y (1, n).
+        int[] shape = {n, n};
+        int[] xStrides = {1, 0};
+        int[] yStrides = {0, 1};
+        float[] gg = new float[n * n];
+        Arrays.fill(gg, 1f);
+        for (int op : new int[] {Binary.MAX, Binary.MIN, Binary.EQ, Binary.NE, Binary.LT, Binary.LE, Binary.GT,
+                                 Binary.GE}) {
+            float[] want = new float[n * n];
+            float[] got = new float[n * n];
+            JAVA.binary(op, shape, SPECIAL, 0, xStrides, SPECIAL, 0, yStrides, want);
+            tornado.binary(op, shape, SPECIAL, 0, xStrides, SPECIAL, 0, yStrides, got);
+            assertBits("binary " + Binary.name(op), want, got);
+            if (!Binary.isComparison(op)) {
+                float[] dWant = new float[n * n];
+                float[] dGot = new float[n * n];
+                JAVA.binaryGrad(op, true, shape, SPECIAL, 0, xStrides, SPECIAL, 0, yStrides, want, gg, dWant);
+                tornado.binaryGrad(op, true, shape, SPECIAL, 0, xStrides, SPECIAL, 0, yStrides, want, gg, dGot);
+                assertBits("binary grad left " + Binary.name(op), dWant, dGot);
+            }
+        }
+    }
+
+    /**
+     * BCE's clamped logs on probabilities 0, 1, NaN, -0 and out of range: log(0) = -inf is clamped
+     * to -100 and log(NaN) stays NaN, as in Java (fmax would have clamped NaN to -100 too).
+     */
+    @Test
+    void bceClampsInfiniteLogsAndKeepsNaN() {
+        float[] p = {0f, 1f, -0f, Float.NaN, 0.5f, 1.5f, -0.5f, Float.MIN_VALUE};
+        float[] t = {1f, 0f, 1f, 1f, 0.5f, 1f, 0f, 1f};
+        int[] shape = {p.length};
+        int[] unit = {1};
+        float[] want = new float[p.length];
+        float[] got = new float[p.length];
+        JAVA.binary(Binary.BCE, shape, p, 0, unit, t, 0, unit, want);
+        tornado.binary(Binary.BCE, shape, p, 0, unit, t, 0, unit, got);
+        // log is a transcendental (1 ulp allowed for finite values), but -100, infinities and NaN are exact.
+        assertUlps("bce", want, got, 1);
+        for (int i = 0; i < p.length; i++) {
+            assertEquals(Float.isNaN(want[i]), Float.isNaN(got[i]), "bce NaN at " + i);
+        }
+        assertEquals(100f, got[0], "bce(p=0, t=1) is the clamp's 100");
     }
 }

@@ -65,6 +65,24 @@ public final class TornadoTests {
         }
     }
 
+    /**
+     * Every element with the reference's exact bits: the sign of a zero counts, and a NaN must be
+     * the very NaN (payload and sign) that Java gives.
+     */
+    public static void assertBits(String what, float[] expected, float[] actual) {
+        if (expected.length != actual.length) {
+            fail(what + ": expected " + expected.length + " values, got " + actual.length);
+        }
+        for (int i = 0; i < expected.length; i++) {
+            int want = Float.floatToRawIntBits(expected[i]);
+            int got = Float.floatToRawIntBits(actual[i]);
+            if (want != got) {
+                fail(what + ": element " + i + ": expected " + expected[i] + " (java, 0x" + Integer.toHexString(want)
+                    + "), got " + actual[i] + " (tornado, 0x" + Integer.toHexString(got) + ")");
+            }
+        }
+    }
+
     public static void assertSame(String what, int[] expected, int[] actual) {
         for (int i = 0; i < expected.length; i++) {
             if (expected[i] != actual[i]) {

@@ -981,7 +981,7 @@ public final class JavaProgramCompiler {
         for (Step s : steps) {
             if (s instanceof FusedKernelPlan) {
                 FusedKernelPlan p = (FusedKernelPlan) s;
-                p.kernel = new FusedKernel(p.n, p.tileStart, p.ops.toArray(new TileOp[0]),
+                p.kernel = new FusedKernel(p.n, p.tileStart, CodeGenerator.rewrite(p.ops.toArray(new TileOp[0]), p.n),
                     p.sinks.toArray(new FusedKernel.Sink[0]), CHUNK, team, scratch);
                 out.add(p.kernel);
             } else {

@@ -59,6 +59,8 @@ abstract class TileOp {
         int tile;
         int start;
         int length;
+        /** Set by a generated loop that met a value outside a fast range: the tile is redone by the interpreter. */
+        boolean outOfRange;
     }
 
     static final class Load extends TileOp {

@@ -1,0 +1,174 @@
+package org.tornagrad.compiler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Replaces runs of a fused kernel's tile ops by generated loops ({@link LoopSource}): register
+ * fusion inside a run, tile fusion (values in scratch slots) between runs. A run holds only ops
+ * the generator has a formula for (contiguous loads, fills, stores, elementwise ops); gathers,
+ * padded reads, BCE and the sums stay interpreted between runs. A run calls at most
+ * {@link #MAX_TRANSCENDENTALS} exp/log: JDK 17's C2 boxes the vectors (and allocates megabytes a
+ * call) once a loop inlines more vector code than its budget, as two logs in one loop did.
+ *
+ * <p>Off with {@code -Dtornagrad.compiled.codegen=false}, and by itself without the vector module
+ * or without a system Java compiler (a JRE); if javac fails, the kernel keeps the interpreter's
+ * ops and the failure is logged once (System.Logger, INFO).
+ */
+final class CodeGenerator {
+    static final String PROPERTY = "tornagrad.compiled.codegen";
+    /** Kernels over fewer elements (the scalar glue between passes) are not worth a compilation. */
+    static final int MIN_ELEMENTS = 8;
+    /** exp/log calls per generated loop (see the class comment). */
+    static final int MAX_TRANSCENDENTALS = 1;
+    /** Ops per generated loop: bounds the loop's code, hence C2's inlining of it. */
+    static final int MAX_OPS = 24;
+
+    private static final System.Logger LOG = System.getLogger(CodeGenerator.class.getName());
+    private static volatile boolean failureLogged;
+    private static volatile Boolean compilerPresent;
+
+    private CodeGenerator() {
+    }
+
+    /** Whether kernels get generated loops in this process now. */
+    static boolean enabled() {
+        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY)) || !BlockMath.VECTOR) {
+            return false;
+        }
+        Boolean present = compilerPresent;
+        if (present == null) {
+            present = LoopClasses.compilerAvailable();
+            compilerPresent = present;
+        }
+        return present;
+    }
+
+    /** The tile program for a kernel over {@code n} elements: generated loops where possible, else {@code ops}. */
+    static TileOp[] rewrite(TileOp[] ops, int n) {
+        if (n < MIN_ELEMENTS || !enabled() || storesWhatItReads(ops)) {
+            return ops;
+        }
+        try {
+            return generate(ops);
+        } catch (Throwable e) {
+            if (e instanceof VirtualMachineError) {
+                throw (VirtualMachineError) e;
+            }
+            if (!failureLogged) {
+                failureLogged = true;
+                LOG.log(System.Logger.Level.INFO, "tornagrad: generated loops unavailable, the compiled path interprets its tile ops: " + e);
+            }
+            return ops;
+        }
+    }
+
+    /** Whether the kernel stores a buffer it also reads (the interpreter could then not redo a tile). */
+    private static boolean storesWhatItReads(TileOp[] ops) {
+        Set<Integer> read = new HashSet<>();
+        Set<Integer> written = new HashSet<>();
+        for (TileOp op : ops) {
+            if (op instanceof TileOp.Load) {
+                read.add(((TileOp.Load) op).buffer);
+            } else if (op instanceof TileOp.Fill) {
+                read.add(((TileOp.Fill) op).buffer);
+            } else if (op instanceof TileOp.Gather) {
+                read.add(((TileOp.Gather) op).buffer);
+            } else if (op instanceof TileOp.Pad) {
+                read.add(((TileOp.Pad) op).buffer);
+            } else if (op instanceof TileOp.Store) {
+                written.add(((TileOp.Store) op).buffer);
+            }
+        }
+        read.retainAll(written);
+        return !read.isEmpty();
+    }
+
+    private static TileOp[] generate(TileOp[] ops) throws Throwable {
+        int count = ops.length;
+        // Which op made each operand: slots are reused, values are named by their op.
+        int[][] producer = new int[count][];
+        int slots = 0;
+        for (TileOp op : ops) {
+            slots = Math.max(slots, op.out + 1);
+            for (int s : op.in) {
+                slots = Math.max(slots, s + 1);
+            }
+        }
+        int[] slotHolds = new int[slots];
+        Arrays.fill(slotHolds, -1);
+        int[] lastRead = new int[count];
+        Arrays.fill(lastRead, -1);
+        for (int k = 0; k < count; k++) {
+            TileOp op = ops[k];
+            producer[k] = new int[op.in.length];
+            for (int j = 0; j < op.in.length; j++) {
+                producer[k][j] = slotHolds[op.in[j]];
+            }
+            for (int j : LoopSource.uses(op)) {
+                if (producer[k][j] >= 0) {
+                    lastRead[producer[k][j]] = k;
+                }
+            }
+            if (op.out >= 0) {
+                slotHolds[op.out] = k;
+            }
+        }
+        // Runs: maximal stretches of generated ops, cut where the budget would be exceeded.
+        List<int[]> runs = new ArrayList<>();
+        int from = -1;
+        int transcendentals = 0;
+        for (int k = 0; k <= count; k++) {
+            boolean ok = k < count && LoopSource.supported(ops[k]);
+            boolean tr = ok && LoopSource.transcendental(ops[k]);
+            if (from >= 0 && (!ok || k - from == MAX_OPS || (tr && transcendentals == MAX_TRANSCENDENTALS))) {
+                runs.add(new int[] {from, k});
+                from = -1;
+            }
+            if (ok && from < 0) {
+                from = k;
+                transcendentals = 0;
+            }
+            if (tr) {
+                transcendentals++;
+            }
+        }
+        List<TileOp> fast = new ArrayList<>();
+        boolean guarded = false;
+        boolean any = false;
+        int next = 0;
+        for (int[] run : runs) {
+            if (!worthGenerating(ops, run[0], run[1])) {
+                continue;
+            }
+            fast.addAll(Arrays.asList(ops).subList(next, run[0]));
+            boolean[] liveOut = new boolean[count];
+            for (int k = run[0]; k < run[1]; k++) {
+                liveOut[k] = lastRead[k] >= run[1];
+                guarded |= LoopSource.transcendental(ops[k]);
+            }
+            fast.add(LoopClasses.instantiate(new LoopSource(ops, producer, liveOut, run[0], run[1])));
+            any = true;
+            next = run[1];
+        }
+        if (!any) {
+            return ops;
+        }
+        fast.addAll(Arrays.asList(ops).subList(next, count));
+        TileOp[] program = fast.toArray(new TileOp[0]);
+        return guarded ? new TileOp[] {new GuardedTileProgram(program, ops)} : program;
+    }
+
+    /** A run of loads and fills alone only copies; it stays interpreted. */
+    private static boolean worthGenerating(TileOp[] ops, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (!(ops[k] instanceof TileOp.Load || ops[k] instanceof TileOp.Fill)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -57,7 +57,7 @@ final class LoopClasses {
         return compilations;
     }
 
-    private static synchronized MethodHandle constructor(String source) throws Throwable {
+    static synchronized MethodHandle constructor(String source) throws Throwable {
         MethodHandle ctor = CACHE.get(source);
         if (ctor == null) {
             byte[] bytes = compile(source);

@@ -158,7 +158,10 @@ final class LoopSource {
     }
 
     private void emit(int k, TileOp op, int[] producer) {
-        String comment = "            // " + op.name() + "\n";
+        // The op's kind only: buffer ids would make sources of the same shape differ.
+        String kind = op instanceof TileOp.Load ? "load" : op instanceof TileOp.Fill ? "fill"
+            : op instanceof TileOp.Store ? "store" : op.name();
+        String comment = "            // " + kind + "\n";
         vector.append(comment);
         scalar.append(comment);
         String[] v = new String[producer.length];

@@ -1,0 +1,235 @@
+package org.tornagrad.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.tornagrad.kernels.Binary;
+import org.tornagrad.kernels.Unary;
+
+/**
+ * Generated loops against the interpreter's tile ops: random chains of every op the generator
+ * has a formula for, over random lengths (whole vectors and a scalar tail, one tile or several)
+ * and data with NaN, signed zeros, infinities, subnormals and values past exp's fast range (so
+ * that some tiles fall back to the interpreter), must give the same bits; and the switches that
+ * keep the interpreter.
+ */
+class GeneratedLoopTest {
+    private static final int TILE = 2048;
+    private static final WorkerTeam TEAM = new WorkerTeam(2);
+    private static final int[] UNARY = {Unary.NEG, Unary.SQRT, Unary.ABS, Unary.SQUARE, Unary.RELU, Unary.CLAMP,
+        Unary.POW_SCALAR, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RSUB_SCALAR, Unary.RECIPROCAL};
+    private static final int[] UNARY_BACKWARD = {Unary.NEG, Unary.RSUB_SCALAR, Unary.EXP, Unary.LOG, Unary.SQRT,
+        Unary.SQUARE, Unary.SIGMOID, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RECIPROCAL, Unary.TANH, Unary.POW_SCALAR};
+    private static final int[] BINARY = {Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.MAX, Binary.MIN};
+    private static final int[] GRAD = {Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.BCE};
+    private static final float[] SPECIAL = {Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+        1e-40f, -1e-40f, 100f, -100f, 88f, 1f, -1f, Float.MIN_NORMAL};
+
+    /** A random chain: three input buffers, ops over fresh slots, three stored results. */
+    private static TileOp[] chain(Random r) {
+        List<TileOp> ops = new ArrayList<>();
+        int values = 0;
+        for (int b = 0; b < 3; b++) {
+            ops.add(new TileOp.Load(b, r.nextInt(3), values++));
+        }
+        ops.add(new TileOp.Fill(3, 0, values++));
+        int length = 1 + r.nextInt(14);
+        for (int s = 0; s < length; s++) {
+            int x = r.nextInt(values);
+            int y = r.nextInt(values);
+            int g = r.nextInt(values);
+            float a = r.nextBoolean() ? 2f : (float) r.nextGaussian();
+            switch (r.nextInt(6)) {
+                case 0: {
+                    int op = UNARY[r.nextInt(UNARY.length)];
+                    ops.add(new TileOp.UnaryOp(op, Math.min(a, 0.5f), Math.max(a, 0.5f), new int[] {x}, values++));
+                    break;
+                }
+                case 1: {
+                    int op = UNARY_BACKWARD[r.nextInt(UNARY_BACKWARD.length)];
+                    ops.add(new TileOp.UnaryBackward(op, a, 0f, new int[] {x, y, g}, values++));
+                    break;
+                }
+                case 2:
+                    ops.add(new TileOp.BinaryOp(BINARY[r.nextInt(BINARY.length)], new int[] {x, y}, values++));
+                    break;
+                case 3: {
+                    int op = GRAD[r.nextInt(GRAD.length)];
+                    boolean left = op == Binary.BCE || r.nextBoolean();
+                    ops.add(new TileOp.BinaryGrad(op, left, new int[] {x, y, x, g}, values++));
+                    break;
+                }
+                case 4: {
+                    int kind = r.nextInt(3);
+                    int[] in = {x};
+                    ops.add(kind == 0 ? new TileOp.Exp(in, values++) : kind == 1 ? new TileOp.Log(in, values++)
+                        : new TileOp.Sigmoid(in, values++));
+                    break;
+                }
+                default:
+                    // An interpreted op between generated runs: BCE of a value and an input.
+                    ops.add(new TileOp.Bce(new int[] {x, 1}, values++));
+                    break;
+            }
+        }
+        for (int b = 0; b < 3; b++) {
+            ops.add(new TileOp.Store(4 + b, values - 1 - b % values));
+        }
+        return ops.toArray(new TileOp[0]);
+    }
+
+    private static Object[] buffers(Random r, int n, boolean specials) {
+        Object[] buffers = new Object[7];
+        for (int b = 0; b < 3; b++) {
+            float[] x = new float[n + 2];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = specials && r.nextInt(500) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)]
+                    : b == 1 ? r.nextFloat() : (float) (3 * r.nextGaussian());
+            }
+            buffers[b] = x;
+        }
+        buffers[3] = new float[] {0.75f};
+        for (int b = 4; b < 7; b++) {
+            buffers[b] = new float[n];
+        }
+        return buffers;
+    }
+
+    private static int[] tiles(int n) {
+        int count = (n + TILE - 1) / TILE;
+        int[] start = new int[count + 1];
+        for (int t = 0; t <= count; t++) {
+            start[t] = Math.min(n, t * TILE);
+        }
+        return start;
+    }
+
+    /** Runs {@code ops} as a fused kernel; {@code slots} counts the slots of the interpreter's ops. */
+    private static Object[] run(TileOp[] ops, int slots, int n, Object[] inputs) {
+        Object[] buffers = inputs.clone();
+        for (int b = 4; b < 7; b++) {
+            buffers[b] = new float[n];
+        }
+        Scratch scratch = new Scratch(TEAM.size(), slots, TILE, 1);
+        new FusedKernel(n, tiles(n), ops, new FusedKernel.Sink[0], 4 * TILE, TEAM, scratch).run(buffers);
+        return buffers;
+    }
+
+    @Test
+    void generatedLoopsGiveTheInterpretersBitsOnRandomChains() {
+        assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
+        Random r = new Random(20240611L);
+        int generated = 0;
+        for (int trial = 0; trial < 60; trial++) {
+            TileOp[] ops = chain(r);
+            int n = trial % 3 == 0 ? 1 + r.nextInt(40) : 8 + r.nextInt(3 * TILE);
+            TileOp[] rewritten = CodeGenerator.rewrite(ops, n);
+            if (rewritten != ops) {
+                generated++;
+            }
+            Object[] in = buffers(r, n, trial % 2 == 1);
+            Object[] expected = run(ops, ops.length, n, in);
+            Object[] got = run(rewritten, ops.length, n, in);
+            for (int b = 4; b < 7; b++) {
+                float[] e = (float[]) expected[b];
+                float[] g = (float[]) got[b];
+                for (int i = 0; i < n; i++) {
+                    if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(g[i])) {
+                        assertEquals(e[i], g[i], "trial " + trial + ", n=" + n + ", output " + b + " at " + i + ":\n"
+                            + String.join("\n", sources(rewritten)));
+                    }
+                }
+            }
+        }
+        assertTrue(generated > 40, "generated loops for " + generated + " of 60 chains");
+    }
+
+    private static List<String> sources(TileOp[] ops) {
+        List<String> out = new ArrayList<>();
+        for (TileOp op : ops) {
+            if (op instanceof GuardedTileProgram) {
+                out.addAll(sources(((GuardedTileProgram) op).fast));
+            } else if (op instanceof GeneratedLoop) {
+                out.add(((GeneratedLoop) op).source);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void anOutOfRangeValueRedoesTheTileOnTheInterpretersPath() {
+        assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
+        TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.Exp(new int[] {0}, 1), new TileOp.Store(4, 1)};
+        TileOp[] rewritten = CodeGenerator.rewrite(ops, 64);
+        assertTrue(rewritten[0] instanceof GuardedTileProgram, "an exp run is guarded: " + rewritten[0]);
+        Object[] in = buffers(new Random(1), 64, false);
+        ((float[]) in[0])[37] = 100f; // exp(100) overflows: the exact scalar path gives +Infinity for the whole tile
+        float[] got = (float[]) run(rewritten, 2, 64, in)[4];
+        float[] expected = (float[]) run(ops, 2, 64, in)[4];
+        assertEquals(Float.POSITIVE_INFINITY, got[37]);
+        for (int i = 0; i < 64; i++) {
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(got[i]), "at " + i);
+        }
+        // The interpreter's exact path on that tile: (float) Math.exp, not the polynomial.
+        assertEquals((float) Math.exp(((float[]) in[0])[3]), got[3]);
+    }
+
+    @Test
+    void theSystemPropertyKeepsTheInterpretersOps() {
+        TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.UnaryOp(Unary.NEG, 0f, 0f, new int[] {0}, 1),
+            new TileOp.Store(4, 1)};
+        String before = System.getProperty(CodeGenerator.PROPERTY);
+        System.setProperty(CodeGenerator.PROPERTY, "false");
+        try {
+            assertFalse(CodeGenerator.enabled());
+            assertSame(ops, CodeGenerator.rewrite(ops, 4096));
+        } finally {
+            if (before == null) {
+                System.clearProperty(CodeGenerator.PROPERTY);
+            } else {
+                System.setProperty(CodeGenerator.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void tinyKernelsAndKernelsStoringWhatTheyReadStayInterpreted() {
+        TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.UnaryOp(Unary.NEG, 0f, 0f, new int[] {0}, 1),
+            new TileOp.Store(4, 1)};
+        assertSame(ops, CodeGenerator.rewrite(ops, CodeGenerator.MIN_ELEMENTS - 1));
+        TileOp[] inPlace = {new TileOp.Load(4, 0, 0), new TileOp.UnaryOp(Unary.NEG, 0f, 0f, new int[] {0}, 1),
+            new TileOp.Store(4, 1)};
+        assertSame(inPlace, CodeGenerator.rewrite(inPlace, 4096));
+    }
+
+    @Test
+    void sourcesOfTheSameShapeShareOneCompiledClass() throws Throwable {
+        assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
+        TileOp[] a = {new TileOp.Load(0, 0, 0), new TileOp.UnaryOp(Unary.ADD_SCALAR, 3f, 0f, new int[] {0}, 1),
+            new TileOp.Store(4, 1)};
+        TileOp[] b = {new TileOp.Load(1, 2, 5), new TileOp.UnaryOp(Unary.ADD_SCALAR, -7f, 0f, new int[] {5}, 2),
+            new TileOp.Store(6, 2)};
+        GeneratedLoop first = (GeneratedLoop) CodeGenerator.rewrite(a, 4096)[0];
+        int compiled = LoopClasses.compilations();
+        GeneratedLoop second = (GeneratedLoop) CodeGenerator.rewrite(b, 4096)[0];
+        assertEquals(compiled, LoopClasses.compilations(), "the second run of the same shape compiled again");
+        assertSame(first.getClass(), second.getClass());
+        assertTrue(first.source.contains("x") && first.source.contains("FloatVector"), first.source);
+    }
+
+    @Test
+    void javacRejectingASourceIsAnExceptionNotAClass() {
+        assumeTrue(LoopClasses.compilerAvailable(), "needs a system Java compiler");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> LoopClasses.constructor("package org.tornagrad.compiler; final class Loop { int x = ; }"));
+        assertTrue(e.getMessage().contains("javac failed"), e.getMessage());
+    }
+}

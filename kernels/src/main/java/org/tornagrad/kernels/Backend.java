@@ -36,6 +36,15 @@ public interface Backend {
     default void onHostRead(float[] buffer) {
     }
 
+    /**
+     * Called on the backend that {@link Backends#claim}ed {@code buffer} (float[] or int[]) when
+     * host code reads it ({@code forWrite} false) or is about to write into it (true): copy the
+     * current contents back into the array and {@link Backends#release} it; before a write, also
+     * drop any other copy. Backends that compute into the host arrays directly never claim one.
+     */
+    default void syncToHost(Object buffer, boolean forWrite) {
+    }
+
     /** {@code out = Binary.apply(op, x, y)} over {@code shape}, reading both inputs as strided views. */
     void binary(int op, int[] shape, float[] x, int xOffset, int[] xStrides,
                 float[] y, int yOffset, int[] yStrides, float[] out);

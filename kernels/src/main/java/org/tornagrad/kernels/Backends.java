@@ -1,10 +1,12 @@
 package org.tornagrad.kernels;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.WeakHashMap;
 
 /**
  * Finds backends with {@link ServiceLoader} and says which one runs the ops of the current thread.
@@ -17,6 +19,11 @@ import java.util.ServiceLoader;
  * }
  * }</pre>
  * The scope is per thread, so threads with different backends do not disturb each other.
+ *
+ * <p>It also knows which backend owns an array whose current contents live elsewhere (a device):
+ * host code that reads an array a backend wrote calls {@link #hostRead}, which reaches the owner
+ * whatever backend is current on the reading thread, so a result read after its scope closed, or
+ * on another thread, is still right.
  */
 public final class Backends {
     public static final String PROPERTY = "tornagrad.backend";
@@ -25,6 +32,10 @@ public final class Backends {
     private static final Map<String, Backend> LOADED = load();
     private static final ThreadLocal<Backend> CURRENT = new ThreadLocal<>();
     private static volatile Backend defaultBackend;
+    /** Arrays whose host copy may be stale, and the backend that holds their contents; weak keys, identity (arrays). */
+    private static final Map<Object, Backend> OWNERS = Collections.synchronizedMap(new WeakHashMap<>());
+    /** False until a backend first claims an array: the Java backends never do, and pay one volatile read. */
+    private static volatile boolean anyClaimed;
 
     private Backends() {
     }
@@ -90,6 +101,66 @@ public final class Backends {
         Backend previous = CURRENT.get();
         CURRENT.set(backend);
         return new Scope(previous);
+    }
+
+    /**
+     * Records that {@code owner} holds the current contents of {@code buffer} (a float[] or int[])
+     * and that its host copy may be stale until the owner {@link #release}s it. Weakly held: a
+     * garbage array is forgotten.
+     */
+    public static void claim(Object buffer, Backend owner) {
+        if (!(buffer instanceof float[]) && !(buffer instanceof int[])) {
+            throw new IllegalArgumentException("buffer: expected a float[] or int[], got "
+                + (buffer == null ? "null" : buffer.getClass().getSimpleName()));
+        }
+        if (owner == null) {
+            throw new IllegalArgumentException("owner: expected a backend, got null");
+        }
+        anyClaimed = true;
+        OWNERS.put(buffer, owner);
+    }
+
+    /** The host copy of {@code buffer} is current again (called by its owner). */
+    public static void release(Object buffer) {
+        if (anyClaimed && buffer != null) {
+            OWNERS.remove(buffer);
+        }
+    }
+
+    /** The backend that holds {@code buffer}'s current contents, or null when the host copy is current. */
+    public static Backend owner(Object buffer) {
+        return anyClaimed && buffer != null ? OWNERS.get(buffer) : null;
+    }
+
+    /**
+     * Makes the host copy of {@code buffer} current (the owner copies it back), without the
+     * current backend's read check: for code that hands the array on as it is (compiled programs).
+     */
+    public static void sync(Object buffer) {
+        Backend owner = owner(buffer);
+        if (owner != null) {
+            owner.syncToHost(buffer, false);
+        }
+    }
+
+    /**
+     * Host code is about to read {@code buffer} element by element: its owner copies it back, then
+     * the current backend sees the read ({@link Backend#onHostRead}; a tracer rejects it).
+     */
+    public static void hostRead(float[] buffer) {
+        sync(buffer);
+        current().onHostRead(buffer);
+    }
+
+    /**
+     * Host code is about to write into {@code buffer}: its owner copies it back (the write may be
+     * partial) and forgets its own copy, which the write makes stale.
+     */
+    public static void hostWrite(Object buffer) {
+        Backend owner = owner(buffer);
+        if (owner != null) {
+            owner.syncToHost(buffer, true);
+        }
     }
 
     /** Restores the previous backend of the thread when closed. */

@@ -24,7 +24,7 @@ class BackendAgreementTest {
         new ParallelBackend(1), new ParallelBackend(2), new ParallelBackend(3), new ParallelBackend(8));
 
     /** The Backend methods this class compares; a new method must be added here (and tested) to pass. */
-    static final Set<String> COVERED = Set.of("name", "description", "onHostRead", "unary", "unaryBackward", "binary",
+    static final Set<String> COVERED = Set.of("name", "description", "onHostRead", "syncToHost", "unary", "unaryBackward", "binary",
         "binaryGrad", "copy", "scatter", "gatherRows", "scatterAddRows", "sumRows", "maxRows", "maxRowsBackward",
         "maxPool2d", "maxPool2dBackward", "matmul");
 
@@ -289,7 +289,9 @@ class BackendAgreementTest {
         for (ParallelBackend p : PARALLEL) {
             assertEquals("parallel", p.name());
             p.onHostRead(new float[3]);
+            p.syncToHost(new float[3], true);
         }
         REF.onHostRead(new float[0]);
+        REF.syncToHost(new int[1], false);
     }
 }

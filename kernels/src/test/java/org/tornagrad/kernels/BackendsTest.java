@@ -84,4 +84,128 @@ class BackendsTest {
         assertEquals(3, new ParallelBackend(3).threads());
         assertTrue(new ParallelBackend(3).description().contains("3 threads"));
     }
+
+    /** A backend that holds claimed arrays "elsewhere" and writes their value back when synced. */
+    static final class OwningBackend implements Backend {
+        final Backend java = new ReferenceBackend();
+        final List<String> calls = new java.util.ArrayList<>();
+
+        @Override
+        public String name() {
+            return "owning";
+        }
+
+        @Override
+        public void unary(int op, float a, float b, float[] x, int xOffset, float[] out, int n) {
+            java.unary(op, a, b, x, xOffset, out, n);
+        }
+
+        @Override
+        public void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n) {
+            java.unaryBackward(op, a, b, x, y, g, out, n);
+        }
+
+        @Override
+        public void binary(int op, int[] shape, float[] x, int xo, int[] xs, float[] y, int yo, int[] ys, float[] out) {
+            java.binary(op, shape, x, xo, xs, y, yo, ys, out);
+        }
+
+        @Override
+        public void binaryGrad(int op, boolean left, int[] shape, float[] x, int xo, int[] xs, float[] y, int yo,
+                               int[] ys, float[] z, float[] g, float[] out) {
+            java.binaryGrad(op, left, shape, x, xo, xs, y, yo, ys, z, g, out);
+        }
+
+        @Override
+        public void copy(int[] shape, float[] src, int offset, int[] strides, float[] out) {
+            java.copy(shape, src, offset, strides, out);
+        }
+
+        @Override
+        public void scatter(int[] shape, float[] src, float[] dst, int dstOffset, int[] dstStrides) {
+            java.scatter(shape, src, dst, dstOffset, dstStrides);
+        }
+
+        @Override
+        public void gatherRows(float[] src, int rowLength, float[] index, int n, float[] out) {
+            java.gatherRows(src, rowLength, index, n, out);
+        }
+
+        @Override
+        public void scatterAddRows(float[] g, int rowLength, float[] index, int n, float[] out, int rows) {
+            java.scatterAddRows(g, rowLength, index, n, out, rows);
+        }
+
+        @Override
+        public void sumRows(float[] x, int rows, int cols, float[] out) {
+            java.sumRows(x, rows, cols, out);
+        }
+
+        @Override
+        public void maxRows(float[] x, int rows, int cols, float[] outMax, int[] outIndex) {
+            java.maxRows(x, rows, cols, outMax, outIndex);
+        }
+
+        @Override
+        public void maxRowsBackward(float[] g, int[] index, int rows, int cols, float[] out) {
+            java.maxRowsBackward(g, index, rows, cols, out);
+        }
+
+        @Override
+        public void maxPool2d(float[] x, int planes, int h, int w, int k, int stride, int padding, float[] out,
+                              int[] argmax) {
+            java.maxPool2d(x, planes, h, w, k, stride, padding, out, argmax);
+        }
+
+        @Override
+        public void maxPool2dBackward(float[] g, int[] argmax, int planes, int h, int w, int outH, int outW,
+                                      float[] gradIn) {
+            java.maxPool2dBackward(g, argmax, planes, h, w, outH, outW, gradIn);
+        }
+
+        @Override
+        public void matmul(float[] a, float[] b, float[] out, int batch, int m, int k, int n) {
+            java.matmul(a, b, out, batch, m, k, n);
+        }
+
+        @Override
+        public void syncToHost(Object buffer, boolean forWrite) {
+            calls.add((forWrite ? "write " : "read ") + Thread.currentThread().getName());
+            ((float[]) buffer)[0] = 42f;
+            Backends.release(buffer);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("try")  // the scope is used for its side effect
+    void aHostReadReachesTheOwnerAfterItsScopeClosedAndFromAnotherThread() throws Exception {
+        OwningBackend owner = new OwningBackend();
+        float[] a = new float[1];
+        float[] b = new float[1];
+        try (Backends.Scope s = Backends.use(owner)) {
+            Backends.claim(a, owner);
+            Backends.claim(b, owner);
+        }
+        assertSame(owner, Backends.owner(a));
+        Backends.hostRead(a);
+        assertEquals(42f, a[0], "the owner wrote the current value back");
+        assertEquals(null, Backends.owner(a), "released after the sync");
+        Backends.hostRead(a);
+        assertEquals(1, owner.calls.size(), "a released array costs no second sync: " + owner.calls);
+        CompletableFuture.runAsync(() -> Backends.hostWrite(b)).get();
+        assertEquals(2, owner.calls.size());
+        assertTrue(owner.calls.get(1).startsWith("write "), owner.calls.toString());
+        assertEquals(42f, b[0]);
+        Backends.hostRead(new float[1]);
+        assertEquals(2, owner.calls.size(), "an unclaimed array reaches no owner");
+    }
+
+    @Test
+    void claimRejectsWhatIsNotAnArrayOrHasNoOwner() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> Backends.claim("text", new ReferenceBackend()));
+        assertTrue(e.getMessage().contains("buffer") && e.getMessage().contains("String"), e.getMessage());
+        IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> Backends.claim(new float[1], null));
+        assertTrue(n.getMessage().contains("owner") && n.getMessage().contains("null"), n.getMessage());
+    }
 }

@@ -134,7 +134,7 @@ public final class Tensor {
             throw new IllegalArgumentException("index: expected " + rank() + " entries for shape " + shape
                 + ", got " + Arrays.toString(index));
         }
-        backend().onHostRead(data);
+        Backends.hostRead(data);
         int pos = offset;
         for (int d = 0; d < index.length; d++) {
             int n = shape.dim(d);
@@ -153,14 +153,21 @@ public final class Tensor {
         if (size() != 1) {
             throw new IllegalArgumentException("tensor: expected exactly one element for item(), got shape " + shape);
         }
-        backend().onHostRead(data);
-        return contiguousData()[0];
+        // The array actually read: a strided view reads the contiguous copy a backend just made.
+        float[] d = contiguousData();
+        Backends.hostRead(d);
+        return d[0];
     }
 
     /** A copy of the elements in row-major order. */
     public float[] toArray() {
-        backend().onHostRead(data);
-        return isContiguous() ? Arrays.copyOfRange(data, offset, offset + size()) : materialize().data;
+        if (isContiguous()) {
+            Backends.hostRead(data);
+            return Arrays.copyOfRange(data, offset, offset + size());
+        }
+        float[] copy = materialize().data;
+        Backends.hostRead(copy);
+        return copy;
     }
 
     /**
@@ -189,7 +196,14 @@ public final class Tensor {
      * for tracers and compiled backends, which identify buffers by array.
      */
     public float[] bufferOrNull() {
-        return isContiguousFromZero() ? data : null;
+        if (!isContiguousFromZero()) {
+            return null;
+        }
+        // Whoever takes the array may read it as it is (a compiled program's input): a backend
+        // holding newer contents elsewhere copies them back first. No read check: tracers call
+        // this to identify buffers.
+        Backends.sync(data);
+        return data;
     }
 
     public boolean isContiguous() {
@@ -220,8 +234,8 @@ public final class Tensor {
 
     /** The row-major position of the first NaN or infinity, or -1. */
     public int firstNonFinite() {
-        backend().onHostRead(data);
         float[] d = contiguousData();
+        Backends.hostRead(d);
         for (int i = 0; i < size(); i++) {
             if (!Float.isFinite(d[i])) {
                 return i;
@@ -470,6 +484,7 @@ public final class Tensor {
 
         /** The arg-max along the reduced axis, one per output element in row-major order. */
         public int[] indices() {
+            Backends.sync(indices);
             return indices.clone();
         }
     }
@@ -1055,6 +1070,8 @@ public final class Tensor {
         }
         float[] a = contiguousData();
         float[] b = other.contiguousData();
+        Backends.sync(a);
+        Backends.sync(b);
         for (int i = 0; i < size(); i++) {
             if (Float.isNaN(a[i]) || Float.isNaN(b[i])) {
                 if (Float.isNaN(a[i]) != Float.isNaN(b[i])) {
@@ -1072,6 +1089,8 @@ public final class Tensor {
         requireSameShape("other", other);
         float[] a = contiguousData();
         float[] b = other.contiguousData();
+        Backends.sync(a);
+        Backends.sync(b);
         double m = 0;
         for (int i = 0; i < size(); i++) {
             m = Math.max(m, Math.abs((double) a[i] - b[i]));

@@ -1,27 +1,30 @@
 package org.tornagrad.tornado;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.tornagrad.autograd.trace.Program.Kernel;
 import org.tornagrad.kernels.Backend;
-import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
-import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import org.tornagrad.kernels.Backends;
 
 /**
- * The TornadoVM backend, eager: each Backend call runs its device kernel (from
- * {@link DeviceKernels}) as a small task graph on TornadoVM's device. For whole losses the
- * compiled path ({@link TaskGraphCompiler}) is the fast one.
+ * The TornadoVM backend, eager: each Backend call is a device kernel (from {@link DeviceKernels}).
+ * For whole losses the compiled path ({@link TaskGraphCompiler}) is the fast one.
  *
- * <p>What eager mode copies, honestly: the SPI hands over Java heap arrays and hands them back
- * written, and host code may read any of them between two calls, so each call copies its inputs
- * to the device and its outputs back. The plan of each distinct call (kernel, scalars, shapes) is
- * built and compiled once and re-executed over staging arrays, so compilation is paid once per
- * shape; the copies are paid every call. Keeping tensors on the device between eager calls needs
- * the SPI to hand out device-resident buffers (see README-section.md).
+ * <p>Data stays on the device between the ops of a graph. A call is queued, not run; its output
+ * arrays are {@linkplain Backends#claim claimed} (their host copies are stale). When host code
+ * reads a claimed array ({@link Backends#hostRead}, which reaches this backend whatever backend is
+ * current on the reading thread), the queued calls run as one task graph (a segment): its inputs
+ * are copied in once, the arrays passed between its ops never leave the device, and of its
+ * results only the array read is copied back; the others stay on the device until read. A segment
+ * also runs when it reaches {@value #DEFAULT_SEGMENT_CALLS} calls ({@link #SEGMENT_PROPERTY}).
+ *
+ * <p>The plan of each distinct segment (calls, scalars, shapes and how the arrays connect) is
+ * compiled once and re-executed over staging arrays; the plans are kept in a bounded LRU cache.
+ * Where device copies are kept track of weakly, a result nobody holds any more is never copied back.
+ * TornadoVM 5.2 shares device buffers only between the graphs of one execution plan, so a result
+ * that a later segment uses is copied back and in again at that boundary.
  *
  * <p>Found through {@link java.util.ServiceLoader} as {@code tornado}. Where TornadoVM is absent it
  * still lists itself, with the reason in its description, and every kernel call throws an
@@ -29,18 +32,29 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  */
 public final class TornadoBackend implements Backend {
     public static final String NAME = "tornado";
-    /** System property: how many eager plans (one per distinct call) stay compiled; default 256. */
+    /** System property: how many segment plans stay compiled; default 256. */
     public static final String PLAN_CACHE_PROPERTY = "tornagrad.tornado.eagerPlans";
-    /** System property: the most bytes of staging arrays the eager plans hold; default 512 MiB. */
+    /** System property: the most bytes of staging arrays the segment plans hold; default 512 MiB. */
     public static final String PLAN_BYTES_PROPERTY = "tornagrad.tornado.eagerPlanBytes";
+    /** System property: the most calls queued before a segment runs without a host read; default 128. */
+    public static final String SEGMENT_PROPERTY = "tornagrad.tornado.segmentCalls";
+    static final int DEFAULT_SEGMENT_CALLS = 128;
 
     private static final AtomicLong GRAPH_IDS = new AtomicLong();
 
     private final int capacity = Integer.getInteger(PLAN_CACHE_PROPERTY, 256);
     private final long byteBudget = Long.getLong(PLAN_BYTES_PROPERTY, 512L << 20);
+    private final int segmentCalls = Math.max(1, Integer.getInteger(SEGMENT_PROPERTY, DEFAULT_SEGMENT_CALLS));
     /** In access order, so that the least recently used plan is dropped first. */
-    private final Map<String, EagerPlan> plans = new LinkedHashMap<>(64, 0.75f, true);
+    private final Map<String, SegmentPlan> plans = new LinkedHashMap<>(64, 0.75f, true);
     private long planBytes;
+    private PendingCalls pending = new PendingCalls();
+    /** Arrays whose value is on the device only, and the plan holding it; weak keys (identity: arrays). */
+    private final Map<Object, SegmentPlan> residentIn = new WeakHashMap<>();
+    /** Arrays copied host to device and back, and segments run: for tests of what moves. */
+    private long copiesIn;
+    private long copiesOut;
+    private long segmentsRun;
 
     @Override
     public String name() {
@@ -56,16 +70,37 @@ public final class TornadoBackend implements Backend {
         return "TornadoVM " + TornadoSupport.version() + " task graphs on " + TornadoSupport.deviceDescription();
     }
 
-    /** How many eager plans are compiled now. */
+    /** How many segment plans are compiled now. */
     public synchronized int compiledPlans() {
         return plans.size();
     }
 
-    /** Frees every eager plan's device memory; later calls compile again. */
+    /** Runs the queued calls, copies every live result back and frees every plan's device memory. */
     public synchronized void clear() {
-        plans.values().forEach(EagerPlan::close);
+        flush();
+        for (SegmentPlan p : plans.values()) {
+            fetchAll(p);
+            p.close();
+        }
         plans.clear();
         planBytes = 0;
+    }
+
+    synchronized long copiesToDevice() {
+        return copiesIn;
+    }
+
+    synchronized long copiesToHost() {
+        return copiesOut;
+    }
+
+    synchronized long segmentsRun() {
+        return segmentsRun;
+    }
+
+    /** How many live arrays have their value on the device only (queued results included). */
+    synchronized int deviceOnlyArrays() {
+        return residentIn.size() + pending.outputs.size();
     }
 
     private synchronized void run(KernelCall call) {
@@ -73,90 +108,83 @@ public final class TornadoBackend implements Backend {
         if (call.work() == 0) {
             return;
         }
-        String key = call.signature();
-        EagerPlan plan = plans.get(key);
-        if (plan == null) {
-            plan = new EagerPlan(call, "eager" + GRAPH_IDS.incrementAndGet());
-            plans.put(key, plan);
-            planBytes += plan.bytes;
-            // Each plan holds device buffers as large as its call's arrays: drop the least
-            // recently used ones (never the new one) beyond the count and byte budgets.
-            var it = plans.entrySet().iterator();
-            while ((plans.size() > capacity || planBytes > byteBudget) && plans.size() > 1) {
-                EagerPlan eldest = it.next().getValue();
-                it.remove();
-                planBytes -= eldest.bytes;
-                eldest.close();
+        pending.add(call, residentIn::containsKey);
+        for (int s = 0; s < call.slots.length; s++) {
+            if (call.writes(s)) {
+                Backends.claim(call.slots[s], this);
             }
         }
-        plan.run(call);
+        if (pending.calls.size() >= segmentCalls) {
+            flush();
+        }
     }
 
-    /** One call's compiled plan over its own staging arrays. */
-    private static final class EagerPlan {
-        private final KernelCall staged;
-        private final TornadoExecutionPlan plan;
-        final long bytes;
-
-        EagerPlan(KernelCall template, String name) {
-            Object[] staging = new Object[template.slots.length];
-            long total = 0;
-            for (int s = 0; s < staging.length; s++) {
-                // Never an empty array: TornadoVM cannot allocate a 0-byte device buffer.
-                int n = Math.max(1, KernelCall.length(template.slots[s]));
-                staging[s] = template.slots[s] instanceof int[] ? new int[n] : new float[n];
-                total += 4L * n;
-            }
-            bytes = total;
-            staged = template.withSlots(staging);
-            TaskGraph graph = new TaskGraph(name);
-            if (!staged.fixedArrays().isEmpty()) {
-                graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, staged.fixedArrays().toArray());
-            }
-            List<Object> in = new ArrayList<>();
-            List<Object> out = new ArrayList<>();
-            for (int s = 0; s < staging.length; s++) {
-                if (staged.reads(s)) {
-                    in.add(staging[s]);
-                }
-                if (staged.writes(s)) {
-                    out.add(staging[s]);
-                }
-            }
-            if (!in.isEmpty()) {
-                graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, in.toArray());
-            }
-            staged.addTasks(graph, staged.label());
-            graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out.toArray());
-            plan = TornadoSupport.configure(new TornadoExecutionPlan(graph.snapshot()));
+    @Override
+    public synchronized void syncToHost(Object buffer, boolean forWrite) {
+        // A queued call may read the array too: it must see the value from before a host write.
+        if (pending.uses(buffer)) {
+            flush();
         }
+        SegmentPlan holder = residentIn.remove(buffer);
+        if (holder != null) {
+            holder.fetch(buffer);
+            copiesOut++;
+        }
+        // Nothing else keeps a copy: a queued call read a snapshot, and a later call copies it in anew.
+        Backends.release(buffer);
+    }
 
-        void run(KernelCall call) {
-            for (int s = 0; s < call.slots.length; s++) {
-                if (staged.reads(s)) {
-                    copy(call.slots[s], staged.slots[s]);
-                }
-            }
-            plan.execute();
-            for (int s = 0; s < call.slots.length; s++) {
-                if (staged.writes(s)) {
-                    copy(staged.slots[s], call.slots[s]);
-                }
+    /** Runs the queued calls as one segment; their results stay on the device. */
+    private void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        PendingCalls segment = pending;
+        pending = new PendingCalls();
+        // Inputs whose value is on the device of an earlier segment come back to the host first.
+        for (int id : segment.inputs) {
+            Object a = segment.arrays.get(id);
+            SegmentPlan holder = residentIn.remove(a);
+            if (holder != null) {
+                holder.fetch(a);
+                copiesOut++;
+                Backends.release(a);
             }
         }
-
-        /** Copies the shorter of the two lengths (staging arrays are at least one element long). */
-        private static void copy(Object from, Object to) {
-            int n = Math.min(KernelCall.length(from), KernelCall.length(to));
-            System.arraycopy(from, 0, to, 0, n);
-        }
-
-        void close() {
-            try {
-                plan.close();
-            } catch (Exception e) {
-                // Freeing device memory of a plan we drop: nothing useful to do if it fails.
+        String key = segment.signature();
+        SegmentPlan plan = plans.get(key);
+        if (plan == null) {
+            plan = new SegmentPlan(segment, "eager" + GRAPH_IDS.incrementAndGet());
+            plans.put(key, plan);
+            planBytes += plan.bytes;
+            // Each plan holds device buffers as large as its segment's arrays: drop the least
+            // recently used ones (never the new one) beyond the count and byte budgets, after
+            // copying back any result still on their devices.
+            var it = plans.entrySet().iterator();
+            while ((plans.size() > capacity || planBytes > byteBudget) && plans.size() > 1) {
+                SegmentPlan eldest = it.next().getValue();
+                it.remove();
+                planBytes -= eldest.bytes;
+                fetchAll(eldest);
+                eldest.close();
             }
+        } else {
+            // The execution overwrites the plan's buffers: results of its last run still alive come home.
+            fetchAll(plan);
+        }
+        copiesIn += plan.execute(segment);
+        segmentsRun++;
+        for (int id : segment.outputs) {
+            residentIn.put(segment.arrays.get(id), plan);
+        }
+    }
+
+    private void fetchAll(SegmentPlan plan) {
+        for (Object a : plan.residents()) {
+            residentIn.remove(a);
+            plan.fetch(a);
+            copiesOut++;
+            Backends.release(a);
         }
     }
 

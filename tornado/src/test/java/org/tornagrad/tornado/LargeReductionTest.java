@@ -8,6 +8,7 @@ import static org.tornagrad.tornado.TornadoTests.gaussian;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.tornagrad.kernels.Backend;
+import org.tornagrad.kernels.Backends;
 import org.tornagrad.kernels.ReferenceBackend;
 
 /**
@@ -39,6 +40,7 @@ class LargeReductionTest {
         float[] ones = new float[MILLION + 3];
         java.util.Arrays.fill(ones, 1f);
         tornado.sumRows(ones, 1, ones.length, got);
+        Backends.sync(got);
         assertEquals(MILLION + 3, got[0]);
     }
 
@@ -64,6 +66,8 @@ class LargeReductionTest {
         float[] value = new float[1];
         int[] index = new int[1];
         tornado.maxRows(x, 1, MILLION, value, index);
+        Backends.sync(value);
+        Backends.sync(index);
         assertEquals(50f, value[0]);
         assertEquals(300_000, index[0], "the first of equal maxima, as torch.max on CPU");
 
@@ -75,6 +79,7 @@ class LargeReductionTest {
         tornado.maxRows(x, 1, MILLION, value, index);
         assertSame("max index with NaN", wantIndex, index);
         assertEquals(700_001, index[0], "the first NaN wins, as in PyTorch");
+        Backends.sync(value);
         assertEquals(Float.NaN, value[0]);
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
+import org.tornagrad.kernels.Backends;
 
 /** What the tests of this module share: the skip when TornadoVM is absent, data, comparisons. */
 public final class TornadoTests {
@@ -54,6 +55,8 @@ public final class TornadoTests {
 
     /** Every element within {@code maxUlps} of the reference (NaN only matches NaN). */
     public static void assertUlps(String what, float[] expected, float[] actual, long maxUlps) {
+        // Read as host code reads a backend's result: through the hook that copies it back.
+        Backends.sync(actual);
         if (expected.length != actual.length) {
             fail(what + ": expected " + expected.length + " values, got " + actual.length);
         }
@@ -70,6 +73,7 @@ public final class TornadoTests {
      * the very NaN (payload and sign) that Java gives.
      */
     public static void assertBits(String what, float[] expected, float[] actual) {
+        Backends.sync(actual);
         if (expected.length != actual.length) {
             fail(what + ": expected " + expected.length + " values, got " + actual.length);
         }
@@ -84,6 +88,7 @@ public final class TornadoTests {
     }
 
     public static void assertSame(String what, int[] expected, int[] actual) {
+        Backends.sync(actual);
         for (int i = 0; i < expected.length; i++) {
             if (expected[i] != actual[i]) {
                 fail(what + ": element " + i + ": expected " + expected[i] + " (java), got " + actual[i] + " (tornado)");

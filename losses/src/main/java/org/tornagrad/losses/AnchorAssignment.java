@@ -44,37 +44,90 @@ public final class AnchorAssignment {
         if (!(iouObject >= 0 && iouObject <= 1)) {
             throw new IllegalArgumentException("iouObject: expected a number in [0, 1], got " + iouObject);
         }
-        Tensor iou = BoxIou.pairwise(anchorsName, anchors, boxesName, boxes);
-        int a = iou.dim(0);
-        int m = iou.dim(1);
+        BoxIou.requireBoxes(anchorsName, anchors);
+        BoxIou.requireBoxes(boxesName, boxes);
+        int a = anchors.dim(0);
+        int m = boxes.dim(0);
         if (m == 0) {
             throw new IllegalArgumentException(boxesName + ": expected at least one box to assign anchors to, got shape "
                 + boxes.shape());
         }
-        float[] values = iou.toArray();
-        int nonFinite = iou.firstNonFinite();
-        if (nonFinite >= 0) {
-            // Only boxes whose areas overflow float32 get here (inf - inf in the union).
-            throw new IllegalArgumentException(anchorsName + ", " + boxesName + ": expected boxes whose areas fit in"
-                + " float32, got IoU " + values[nonFinite] + " for anchor " + nonFinite / m + " and box " + nonFinite % m);
-        }
-        float threshold = (float) iouObject;
+        float[] anchorValues = anchors.toArray();
+        float[] boxValues = boxes.toArray();
+        float[] boxArea = areas(boxValues, m, new float[m]);
         int[] best = new int[a];
         float[] bestIou = new float[a];
+        long nonFinite = assignInto(anchorValues, 0, a, boxValues, boxArea, m, best, bestIou);
+        if (nonFinite >= 0) {
+            throw nonFiniteIou(anchorsName, boxesName, anchorValues, 0, boxValues, boxArea, m, nonFinite);
+        }
+        float threshold = (float) iouObject;
         boolean[] selected = new boolean[a];
         for (int i = 0; i < a; i++) {
-            int arg = 0;
-            for (int j = 1; j < m; j++) {
-                // Strictly greater: the first annotation keeps a tie.
-                if (values[i * m + j] > values[i * m + arg]) {
-                    arg = j;
-                }
-            }
-            best[i] = arg;
-            bestIou[i] = values[i * m + arg];
             selected[i] = bestIou[i] > threshold;
         }
         return new AnchorAssignment(best, bestIou, selected);
+    }
+
+    /** {@code into[j]}, j < m, the {@link BoxIou#area} of box j of row-major (m, 4) {@code boxes}; returns {@code into}. */
+    static float[] areas(float[] boxes, int m, float[] into) {
+        for (int j = 0; j < m; j++) {
+            into[j] = BoxIou.area(boxes, 4 * j);
+        }
+        return into;
+    }
+
+    /**
+     * The assignment itself, into the caller's arrays: for each of {@code anchorCount} anchors
+     * read from {@code anchors} at {@code anchorOffset} (x1, y1, x2, y2 each), {@code best[i]} and
+     * {@code bestIou[i]} against the {@code boxCount} >= 1 boxes of {@code boxes}, whose
+     * {@link #areas} are {@code boxArea}. Each anchor's IoUs are compared as they are computed,
+     * without an IoU matrix, so that a caller reusing its arrays allocates nothing. Returns -1, or
+     * the row-major position {@code anchor * boxCount + box} of the first non-finite IoU (the
+     * arrays then hold part of an answer).
+     */
+    static long assignInto(float[] anchors, int anchorOffset, int anchorCount, float[] boxes, float[] boxArea,
+                           int boxCount, int[] best, float[] bestIou) {
+        for (int i = 0; i < anchorCount; i++) {
+            int at = anchorOffset + 4 * i;
+            float x1 = anchors[at];
+            float y1 = anchors[at + 1];
+            float x2 = anchors[at + 2];
+            float y2 = anchors[at + 3];
+            float area = BoxIou.area(anchors, at);
+            int arg = 0;
+            float max = 0f;
+            for (int j = 0; j < boxCount; j++) {
+                float v = BoxIou.iou(x1, y1, x2, y2, area,
+                    boxes[4 * j], boxes[4 * j + 1], boxes[4 * j + 2], boxes[4 * j + 3], boxArea[j]);
+                if (!Float.isFinite(v)) {
+                    return (long) i * boxCount + j;
+                }
+                // Strictly greater: the first annotation keeps a tie.
+                if (j == 0 || v > max) {
+                    arg = j;
+                    max = v;
+                }
+            }
+            best[i] = arg;
+            bestIou[i] = max;
+        }
+        return -1;
+    }
+
+    /** The error for the non-finite IoU at row-major {@code position} that {@link #assignInto} returned. */
+    static IllegalArgumentException nonFiniteIou(String anchorsName, String boxesName, float[] anchors,
+                                                 int anchorOffset, float[] boxes, float[] boxArea, int boxCount,
+                                                 long position) {
+        int anchor = (int) (position / boxCount);
+        int box = (int) (position % boxCount);
+        int at = anchorOffset + 4 * anchor;
+        float value = BoxIou.iou(anchors[at], anchors[at + 1], anchors[at + 2], anchors[at + 3],
+            BoxIou.area(anchors, at), boxes[4 * box], boxes[4 * box + 1], boxes[4 * box + 2], boxes[4 * box + 3],
+            boxArea[box]);
+        // Only boxes whose areas overflow float32 get here (inf - inf in the union).
+        return new IllegalArgumentException(anchorsName + ", " + boxesName + ": expected boxes whose areas fit in"
+            + " float32, got IoU " + value + " for anchor " + anchor + " and box " + box);
     }
 
     /** The number of anchors. */

@@ -49,32 +49,39 @@ public final class BoxIou {
     static float[] pairwise(float[] boxes, int n, float[] others, int m) {
         float[] otherArea = new float[m];
         for (int j = 0; j < m; j++) {
-            otherArea[j] = area(others, j);
+            otherArea[j] = area(others, 4 * j);
         }
         float[] iou = new float[n * m];
         for (int i = 0; i < n; i++) {
-            float boxArea = area(boxes, i);
-            float x1 = boxes[4 * i];
-            float y1 = boxes[4 * i + 1];
-            float x2 = boxes[4 * i + 2];
-            float y2 = boxes[4 * i + 3];
+            float boxArea = area(boxes, 4 * i);
             for (int j = 0; j < m; j++) {
-                float width = Math.max(Math.min(x2, others[4 * j + 2]) - Math.max(x1, others[4 * j]), 0f);
-                float height = Math.max(Math.min(y2, others[4 * j + 3]) - Math.max(y1, others[4 * j + 1]), 0f);
-                float inter = width * height;
-                // (area_b + area_o) - inter, in that order, as the broadcast expression evaluates.
-                float union = Math.max(boxArea + otherArea[j] - inter, UNION_FLOOR);
-                iou[i * m + j] = inter / union;
+                iou[i * m + j] = iou(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], boxArea,
+                    others[4 * j], others[4 * j + 1], others[4 * j + 2], others[4 * j + 3], otherArea[j]);
             }
         }
         return iou;
     }
 
-    private static float area(float[] boxes, int i) {
-        return (boxes[4 * i + 2] - boxes[4 * i]) * (boxes[4 * i + 3] - boxes[4 * i + 1]);
+    /**
+     * The IoU of one pair of boxes given with their {@link #area}s: the one definition of the
+     * formula, so that every caller (the pairwise matrix, the anchor assignment) rounds alike.
+     */
+    static float iou(float x1, float y1, float x2, float y2, float area,
+                     float otherX1, float otherY1, float otherX2, float otherY2, float otherArea) {
+        float width = Math.max(Math.min(x2, otherX2) - Math.max(x1, otherX1), 0f);
+        float height = Math.max(Math.min(y2, otherY2) - Math.max(y1, otherY1), 0f);
+        float inter = width * height;
+        // (area_b + area_o) - inter, in that order, as the broadcast expression evaluates.
+        float union = Math.max(area + otherArea - inter, UNION_FLOOR);
+        return inter / union;
     }
 
-    private static void requireBoxes(String name, Tensor boxes) {
+    /** The area of the box whose x1 is {@code boxes[at]}. */
+    static float area(float[] boxes, int at) {
+        return (boxes[at + 2] - boxes[at]) * (boxes[at + 3] - boxes[at + 1]);
+    }
+
+    static void requireBoxes(String name, Tensor boxes) {
         if (boxes == null) {
             throw new IllegalArgumentException(name + ": expected an (n, 4) tensor of boxes, got null");
         }

@@ -1,5 +1,7 @@
 package org.tornagrad.losses;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tornagrad.autograd.Variable;
@@ -63,6 +65,8 @@ public final class CcsLoss implements Loss {
     private final double iouObject;
     private final double iouBackground;
     private final Reduction reduction;
+    /** A thread's arrays for {@link #prepare}: the loss stays immutable and may serve all threads. */
+    private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
     private CcsLoss(Builder b) {
         this.soft = b.soft;
@@ -194,112 +198,95 @@ public final class CcsLoss implements Loss {
      * class), {@code members} ((B, S): 1 where row s belongs to image b), {@code inv_counts}
      * (1 / selected anchors of each image), and with {@code soft} each anchor's {@code iou}. S is
      * rounded up to a power of two, the extra rows repeating the last real one with no member
-     * image, so that batches with similar counts share one compiled program.
+     * image, so that batches with similar counts share one compiled program. The tensors are new
+     * at each call (an eager graph keeps them).
      */
     @Override
     public Map<String, Tensor> prepare(Map<String, Tensor> inputs) {
+        return prepare(inputs, false);
+    }
+
+    /**
+     * {@link #prepare}, checks included, into tensors this loss keeps per thread and refills at
+     * the same thread's next call (per batch size B and padded size S, the last four sizes kept),
+     * so that after warm-up a call allocates nothing: the returned tensors other than the inputs
+     * are valid until this thread calls {@code prepareUnchecked} of this loss again, which is how
+     * {@link CompiledLoss} uses them (it runs its program on them at once). A thread keeps its
+     * arrays (B·S floats and a few per anchor) while it lives or until the loss is collected.
+     */
+    @Override
+    public Map<String, Tensor> prepareUnchecked(Map<String, Tensor> inputs) {
+        return prepare(inputs, true);
+    }
+
+    private Map<String, Tensor> prepare(Map<String, Tensor> inputs, boolean reuse) {
         Checks.requireInputs(NAME, INPUTS, inputs);
         Tensor anchors = inputs.get("anchors");
         Tensor embeddings = inputs.get("embeddings");
         Tensor weights = inputs.get("weights");
         Tensor annotations = inputs.get("annotations");
-        int[] dims = checkShapes(anchors, embeddings, weights, annotations);
-        int batch = dims[0];
-        int anchorCount = dims[1];
-        int embeddingSize = dims[2];
-        int classes = dims[3];
+        checkShapes(anchors, embeddings, weights, annotations);
+        int batch = anchors.dim(0);
+        int anchorCount = anchors.dim(1);
+        int embeddingSize = embeddings.dim(2);
+        int classes = weights.dim(1);
         Checks.requireFinite("anchors", anchors);
         Checks.requireFinite("embeddings", embeddings);
         Checks.requireFinite("weights", weights);
         Checks.requireFinite("annotations", annotations);
-        checkLabels(annotations, classes);
+        float[] ann = Checks.values(annotations.contiguous());
+        checkLabels(ann, annotations.dim(1), classes);
 
         float[] e = Checks.values(embeddings.contiguous());
         float[] w = Checks.values(weights.contiguous());
-        int m = annotations.dim(1);
-        float[] ann = Checks.values(annotations.contiguous());
         float[] anchorValues = Checks.values(anchors.contiguous());
-        int[][] selectedOf = new int[batch][];
-        int[][] labelOf = new int[batch][];
-        float[][] iouOf = new float[batch][];
-        int total = 0;
+        Workspace workspace = workspaces.get();
+        CcsSelection selection = workspace.selection;
+        selection.clear(batch);
+        float threshold = (float) iouObject;
         for (int b = 0; b < batch; b++) {
-            int kept = 0;
-            for (int j = 0; j < m; j++) {
-                if (ann[(b * m + j) * 5 + 4] != PADDING) {
-                    kept++;
-                }
-            }
-            if (kept == 0) {
-                selectedOf[b] = new int[0];
-                continue;
-            }
-            float[] boxes = new float[4 * kept];
-            int[] labels = new int[kept];
-            for (int j = 0, k = 0; j < m; j++) {
-                int at = (b * m + j) * 5;
-                if (ann[at + 4] != PADDING) {
-                    System.arraycopy(ann, at, boxes, 4 * k, 4);
-                    labels[k++] = (int) ann[at + 4];
-                }
-            }
-            Tensor imageAnchors = Tensor.of(java.util.Arrays.copyOfRange(anchorValues, b * anchorCount * 4,
-                (b + 1) * anchorCount * 4), anchorCount, 4);
-            AnchorAssignment assignment = AnchorAssignment.assign("anchors[" + b + "]", imageAnchors,
-                "annotations[" + b + "]", Tensor.of(boxes, kept, 4), iouObject);
-            int[] selected = assignment.selectedAnchors();
-            int[] best = assignment.bestAnnotation();
-            float[] bestIou = assignment.bestIou();
-            int[] label = new int[selected.length];
-            float[] iou = new float[selected.length];
-            for (int i = 0; i < selected.length; i++) {
-                label[i] = labels[best[selected[i]]];
-                iou[i] = bestIou[selected[i]];
-                requireNonZeroNorms(b, selected[i], label[i], e, (b * anchorCount + selected[i]) * embeddingSize, w,
+            selection.addImage(b, anchorValues, anchorCount, ann, annotations.dim(1), threshold);
+            for (int s = selection.start(b); s < selection.end(b); s++) {
+                int anchor = selection.anchor(s);
+                requireNonZeroNorms(b, anchor, selection.label(s), e, (b * anchorCount + anchor) * embeddingSize, w,
                     embeddingSize, classes);
             }
-            selectedOf[b] = selected;
-            labelOf[b] = label;
-            iouOf[b] = iou;
-            total += selected.length;
         }
-        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
-        out.put("embeddings", embeddings);
-        out.put("weights", weights);
+        int total = selection.total();
         if (total == 0) {
-            return out; // no term anywhere: build gives connected zeros
+            // No term anywhere: build gives connected zeros.
+            Map<String, Tensor> out = reuse ? workspace.withoutTerms : new LinkedHashMap<>();
+            out.put("embeddings", embeddings);
+            out.put("weights", weights);
+            return reuse ? workspace.withoutTermsView : out;
         }
-        int padded = Integer.highestOneBit(total) == total ? total : Integer.highestOneBit(total) << 1;
-        float[] rows = new float[padded];
-        float[] labels = new float[padded];
-        float[] iou = new float[padded];
-        float[] members = new float[batch * padded];
-        float[] invCounts = new float[batch];
-        int s = 0;
-        for (int b = 0; b < batch; b++) {
-            int n = selectedOf[b].length;
-            for (int i = 0; i < n; i++, s++) {
-                rows[s] = (float) b * anchorCount + selectedOf[b][i];
-                labels[s] = labelOf[b][i];
-                iou[s] = iouOf[b][i];
-                members[b * padded + s] = 1f;
+        int padded = CcsPreparedTensors.paddedRows(total);
+        CcsPreparedTensors tensors = reuse ? workspace.tensors(batch, padded, soft)
+            : new CcsPreparedTensors(batch, padded, soft);
+        return tensors.fill(selection, anchorCount, embeddings, weights);
+    }
+
+    /** The selection arrays and the prepared tensors of the last few sizes, of one thread. */
+    private static final class Workspace {
+        final CcsSelection selection = new CcsSelection();
+        // S follows the data, so a training run may alternate between two or three sizes.
+        private final CcsPreparedTensors[] recent = new CcsPreparedTensors[4];
+        private int next;
+        // The prepared inputs when no anchor is selected: the differentiated inputs alone.
+        final Map<String, Tensor> withoutTerms = new LinkedHashMap<>();
+        final Map<String, Tensor> withoutTermsView = Collections.unmodifiableMap(withoutTerms);
+
+        CcsPreparedTensors tensors(int batch, int padded, boolean soft) {
+            for (CcsPreparedTensors t : recent) {
+                if (t != null && t.fits(batch, padded)) {
+                    return t;
+                }
             }
-            // As Variable.mean: the sum times 1/n (an image without terms sums to 0).
-            invCounts[b] = n == 0 ? 0f : 1f / n;
+            CcsPreparedTensors t = new CcsPreparedTensors(batch, padded, soft);
+            recent[next] = t;
+            next = (next + 1) % recent.length;
+            return t;
         }
-        for (; s < padded; s++) {
-            rows[s] = rows[total - 1];
-            labels[s] = labels[total - 1];
-            iou[s] = iou[total - 1];
-        }
-        out.put("rows", Tensor.of(rows, padded));
-        out.put("labels", Tensor.of(labels, padded));
-        out.put("members", Tensor.of(members, batch, padded));
-        out.put("inv_counts", Tensor.of(invCounts, batch));
-        if (soft) {
-            out.put("iou", Tensor.of(iou, padded));
-        }
-        return out;
     }
 
     @Override
@@ -368,8 +355,8 @@ public final class CcsLoss implements Loss {
         }
     }
 
-    /** Checks ranks and agreeing sizes; returns {B, A, E, K}. */
-    private static int[] checkShapes(Tensor anchors, Tensor embeddings, Tensor weights, Tensor annotations) {
+    /** Checks ranks and agreeing sizes. */
+    private static void checkShapes(Tensor anchors, Tensor embeddings, Tensor weights, Tensor annotations) {
         Checks.requireRank("anchors", anchors, 3, "(B, A, 4)");
         if (anchors.dim(2) != 4) {
             throw new IllegalArgumentException("anchors: expected shape (B, A, 4) of boxes x1, y1, x2, y2, got "
@@ -397,13 +384,10 @@ public final class CcsLoss implements Loss {
             throw new IllegalArgumentException("annotations: expected shape (B, M, 5) = (" + batch
                 + ", M, 5) of x1, y1, x2, y2, label, got " + annotations.shape());
         }
-        return new int[] {batch, anchorCount, embeddingSize, weights.dim(1)};
     }
 
-    /** Every label integral and in [-1, K-1]; -1 marks padding. */
-    private static void checkLabels(Tensor annotations, int classes) {
-        float[] d = annotations.toArray();
-        int m = annotations.dim(1);
+    /** Every label of the (B, M, 5) {@code annotations} values integral and in [-1, K-1]; -1 marks padding. */
+    private static void checkLabels(float[] d, int m, int classes) {
         for (int i = 4; i < d.length; i += 5) {
             float label = d[i];
             if (label != Math.rint(label) || label < PADDING || label > classes - 1) {

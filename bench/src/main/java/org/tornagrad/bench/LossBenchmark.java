@@ -1,8 +1,10 @@
 package org.tornagrad.bench;
 
+import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tornagrad.autograd.Variable;
 import org.tornagrad.compiler.CompiledBackend;
@@ -32,7 +35,13 @@ import org.tornagrad.tensor.Tensor;
  *   <li>{@code java}, {@code parallel}: the eager path (define-by-run autograd) on that backend;</li>
  *   <li>{@code compiled}: the loss traced once per shape and run as fused multi-core kernels
  *       ({@link CompiledLoss}); {@code prepare} (input checks, anchor assignment) runs in every call;</li>
- *   <li>{@code tornado}, when the TornadoVM backend is on the class path: {@code -p backend=tornado}.</li>
+ *   <li>with the TornadoVM backend on the class path (the jar built with {@code -Ptornado}, run under
+ *       TornadoVM's flags): {@code tornado}, the eager path on the device (ops of a call kept on the
+ *       device, the result read back); {@code tornado-graph}, the loss as one task graph per shape
+ *       ({@code TaskGraphLoss.forwardBackward}: inputs copied in, loss and gradients copied back);
+ *       {@code tornado-resident}, the same graph re-executed with no host-device copy at all
+ *       ({@code TaskGraphLoss.residentExecution}), the device's compute time alone. They are reached
+ *       by reflection, so that the default (JDK 17) build compiles without TornadoVM.</li>
  * </ul>
  * <pre>
  * java -jar bench/target/benchmarks.jar LossBenchmark.forwardBackward -p loss=dice -p backend=compiled
@@ -55,16 +64,73 @@ public class LossBenchmark {
     private Backend eager;
     private CompiledLoss compiled;
     private Map<String, Tensor> inputs;
+    /** TaskGraphLoss's value-only and value-plus-gradient calls, for the tornado-graph/-resident variants. */
+    private Supplier<Object> graphForward;
+    private Supplier<Object> graphForwardBackward;
+    private AutoCloseable graphLoss;
+
+    static final String TASK_GRAPH_LOSS = "org.tornagrad.tornado.TaskGraphLoss";
 
     @Setup(Level.Trial)
     public void setUp() {
         instance = Losses.create(loss);
         inputs = BenchInputs.of(loss);
+        if (backend.equals("tornado-graph") || backend.equals("tornado-resident")) {
+            setUpTaskGraph(backend.equals("tornado-resident"));
+            return;
+        }
         Backend b = Backends.get(backend);
         if (CompiledBackend.isCompiled(b)) {
             compiled = CompiledLoss.of(instance);
         } else {
             eager = b;
+        }
+    }
+
+    /** TaskGraphLoss through reflection: the tornado module is on the class path only in the -Ptornado jar. */
+    private void setUpTaskGraph(boolean resident) {
+        try {
+            Class<?> c = Class.forName(TASK_GRAPH_LOSS);
+            Object g = c.getMethod("of", Loss.class).invoke(null, instance);
+            graphLoss = (AutoCloseable) g;
+            Method forwardBackward = c.getMethod("forwardBackward", Map.class);
+            Method forward = c.getMethod("forward", Map.class);
+            if (resident) {
+                Method r = c.getMethod("residentExecution", Map.class, boolean.class);
+                Runnable withGradients = (Runnable) r.invoke(g, inputs, true);
+                Runnable valueOnly = (Runnable) r.invoke(g, inputs, false);
+                graphForwardBackward = () -> {
+                    withGradients.run();
+                    return withGradients;
+                };
+                graphForward = () -> {
+                    valueOnly.run();
+                    return valueOnly;
+                };
+            } else {
+                graphForwardBackward = () -> invoke(forwardBackward, g);
+                graphForward = () -> invoke(forward, g);
+            }
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("backend: '" + backend + "' needs the tornado module: build with"
+                + " -Ptornado and run under TornadoVM's flags, got a class path without " + TASK_GRAPH_LOSS);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("backend " + backend + ": " + e, e);
+        }
+    }
+
+    private Object invoke(Method m, Object target) {
+        try {
+            return m.invoke(target, inputs);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("backend " + backend + ": " + e.getCause(), e);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        if (graphLoss != null) {
+            graphLoss.close();
         }
     }
 
@@ -83,8 +149,14 @@ public class LossBenchmark {
         if (compiled != null) {
             return compiled.forward(inputs);
         }
+        if (graphForward != null) {
+            return graphForward.get();
+        }
         try (Backends.Scope s = Backends.use(eager)) {
-            return instance.compute(variables(false)).data();
+            Tensor value = instance.compute(variables(false)).data();
+            // A device backend runs the ops when the result is read: read it, as a caller would.
+            value.bufferOrNull();
+            return value;
         }
     }
 
@@ -94,11 +166,16 @@ public class LossBenchmark {
         if (compiled != null) {
             return compiled.forwardBackward(inputs);
         }
+        if (graphForwardBackward != null) {
+            return graphForwardBackward.get();
+        }
         try (Backends.Scope s = Backends.use(eager)) {
             Map<String, Variable> vars = variables(true);
             Variable value = instance.compute(vars);
             value.backward(Tensor.full(1f, value.shape().dims()));
-            return vars.get(instance.differentiated().get(0)).grad();
+            Tensor grad = vars.get(instance.differentiated().get(0)).grad();
+            grad.bufferOrNull();
+            return grad;
         }
     }
 }

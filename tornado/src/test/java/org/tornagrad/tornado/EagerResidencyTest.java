@@ -36,6 +36,7 @@ class EagerResidencyTest {
     }
 
     @Test
+    @SuppressWarnings("try")  // scopes are used for their side effect
     void aChainCopiesNothingBackUntilItsResultIsReadThenOnlyThatResult() {
         Tensor x = Tensor.uniform(1, -1f, 1f, 4, 257);
         float[] want = onJava(x).toArray();
@@ -57,6 +58,7 @@ class EagerResidencyTest {
     }
 
     @Test
+    @SuppressWarnings("try")  // scopes are used for their side effect
     void aResultReadAfterItsScopeClosedOrOnAnotherThreadIsRight() throws Exception {
         Tensor x = Tensor.uniform(2, -1f, 1f, 3, 100);
         float[] want = onJava(x).toArray();
@@ -74,6 +76,7 @@ class EagerResidencyTest {
     }
 
     @Test
+    @SuppressWarnings("try")  // scopes are used for their side effect
     void aResultOfAnEarlierGraphUsedByALaterOneIsRight() {
         Tensor x = Tensor.uniform(3, -1f, 1f, 2, 50);
         float[] want;
@@ -91,6 +94,7 @@ class EagerResidencyTest {
     }
 
     @Test
+    @SuppressWarnings("try")  // scopes are used for their side effect
     void resultsNobodyHoldsAreNeverCopiedBackAndReleaseTheirDeviceCopies() throws Exception {
         Tensor x = Tensor.uniform(4, -1f, 1f, 16, 16);
         float[] want = onJava(x).toArray();

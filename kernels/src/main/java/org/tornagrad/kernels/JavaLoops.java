@@ -138,6 +138,14 @@ final class JavaLoops {
                 out[r * rowLength + j] = 0f;
             }
         }
+        addRows(g, rowLength, index, n, out, fromCol, toCol);
+    }
+
+    /**
+     * Columns [fromCol, toCol) of {@code out} plus each row i of {@code g} at row {@code index[i]},
+     * i in increasing order: {@link #scatterAddRows} after its zeroing.
+     */
+    static void addRows(float[] g, int rowLength, float[] index, int n, float[] out, int fromCol, int toCol) {
         for (int i = 0; i < n; i++) {
             int to = (int) index[i] * rowLength;
             for (int j = fromCol; j < toCol; j++) {

@@ -16,6 +16,8 @@ public final class ParallelBackend implements Backend {
     public static final String THREADS_PROPERTY = "tornagrad.threads";
     /** Elements per task for elementwise loops; below two chunks the loop runs inline. */
     static final int CHUNK = 1 << 15;
+    /** The fewest columns per task of a scattered add: 16 floats, one 64-byte cache line. */
+    static final int ADD_COLUMNS = 16;
 
     private final ForkJoinPool pool;
 
@@ -118,10 +120,12 @@ public final class ParallelBackend implements Backend {
 
     @Override
     public void scatterAddRows(float[] g, int rowLength, float[] index, int n, float[] out, int rows) {
-        // Split by columns, not rows: every element still adds its rows in index order.
-        int columnsPerTask = Math.max(1, CHUNK / Math.max(1, n + rows));
-        forChunks(rowLength, columnsPerTask, (from, to) ->
-            JavaLoops.scatterAddRows(g, rowLength, index, n, out, rows, from, to));
+        // Zero the whole output in contiguous chunks, then add in blocks of whole-cache-line
+        // columns: every element still adds its rows in increasing index order, as java does.
+        // (Zeroing column by column strode through all rows once per column.)
+        forChunks(rows * rowLength, CHUNK, (from, to) -> java.util.Arrays.fill(out, from, to, 0f));
+        int columnsPerTask = Math.max(ADD_COLUMNS, CHUNK / Math.max(1, n));
+        forChunks(rowLength, columnsPerTask, (from, to) -> JavaLoops.addRows(g, rowLength, index, n, out, from, to));
     }
 
     @Override
@@ -168,7 +172,8 @@ public final class ParallelBackend implements Backend {
 
     @Override
     public void matmul(float[] a, float[] b, float[] out, int batch, int m, int k, int n) {
-        forChunks(batch * m, rowsPerTask(k * n / Math.max(1, m) + 1), (from, to) ->
-            JavaLoops.matmul(a, b, out, m, k, n, from, to));
+        // An output row costs k * n multiply-adds.
+        int rowsPerTask = (int) Math.max(1, CHUNK / Math.max(1L, (long) k * n));
+        forChunks(batch * m, rowsPerTask, (from, to) -> JavaLoops.matmul(a, b, out, m, k, n, from, to));
     }
 }

@@ -183,6 +183,33 @@ class BackendAgreementTest {
     }
 
     @Test
+    void scatterAddRowsAgreesOnManyRowsFewGatheredAndRaggedWidthsTwice() {
+        // CCS's shape: a gradient for every anchor row, a few thousand rows gathered, some
+        // repeated (its padding repeats the last row); widths below, at and off a cache line.
+        int rows = 20_000;
+        int[][] cases = {{256, 4096}, {17, 3000}, {16, 5000}, {1, 70_000}, {300, 1}, {33, 0}};
+        for (int[] c : cases) {
+            int rowLength = c[0];
+            int n = c[1];
+            float[] index = new float[n];
+            Random r = new Random(23 + n);
+            for (int i = 0; i < n; i++) {
+                index[i] = i >= n - n / 4 ? index[Math.max(0, n - n / 4 - 1)] : r.nextInt(rows);
+            }
+            float[] g = data(24, n * rowLength);
+            float[] want = data(25, rows * rowLength);  // garbage the backward must overwrite
+            REF.scatterAddRows(g, rowLength, index, n, want, rows);
+            for (ParallelBackend p : PARALLEL) {
+                for (int run = 0; run < 2; run++) {
+                    float[] got = data(25 + run, rows * rowLength);
+                    p.scatterAddRows(g, rowLength, index, n, got, rows);
+                    assertSameBits(want, got, "scatterAddRows " + Arrays.toString(c) + " run " + run + " on " + who(p));
+                }
+            }
+        }
+    }
+
+    @Test
     void sumRowsAgreesForFewLongRowsManyShortRowsAndOneHugeRow() {
         int[][] cases = {{2, N}, {5, 3 * Reduction.BLOCK + 1}, {100_000, 3}, {1, N}, {16, Reduction.BLOCK + 7}, {N, 1}};
         for (int[] c : cases) {
@@ -265,7 +292,7 @@ class BackendAgreementTest {
 
     @Test
     void matmulAgreesBatchedAndSingle() {
-        int[][] cases = {{3, 67, 129, 65}, {1, 400, 50, 300}, {1000, 2, 3, 4}, {2, 1, 70_000, 1}};
+        int[][] cases = {{3, 67, 129, 65}, {1, 400, 50, 300}, {1000, 2, 3, 4}, {2, 1, 70_000, 1}, {1, 8192, 256, 80}};
         for (int[] c : cases) {
             int batch = c[0];
             int m = c[1];

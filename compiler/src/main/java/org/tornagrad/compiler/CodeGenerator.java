@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * Replaces runs of a fused kernel's tile ops by generated loops ({@link LoopSource}): register
  * fusion inside a run, tile fusion (values in scratch slots) between runs. A run holds only ops
- * the generator has a formula for (contiguous loads, fills, stores, elementwise ops); gathers,
- * padded reads, BCE and the sums stay interpreted between runs. A run calls at most
+ * the generator has a formula for (contiguous loads, fills, stores, elementwise ops, BCE); gathers,
+ * padded reads and the sums stay interpreted between runs. A run calls at most
  * {@link #MAX_TRANSCENDENTALS} exp/log: JDK 17's C2 boxes the vectors (and allocates megabytes a
  * call) once a loop inlines more vector code than its budget, as two logs in one loop did.
  *
@@ -22,7 +22,7 @@ final class CodeGenerator {
     static final String PROPERTY = "tornagrad.compiled.codegen";
     /** Kernels over fewer elements (the scalar glue between passes) are not worth a compilation. */
     static final int MIN_ELEMENTS = 8;
-    /** exp/log calls per generated loop (see the class comment). */
+    /** exp/log calls per generated loop (see the class comment; two logs in one loop boxed). */
     static final int MAX_TRANSCENDENTALS = 1;
     /** Ops per generated loop: bounds the loop's code, hence C2's inlining of it. */
     static final int MAX_OPS = 24;
@@ -87,7 +87,18 @@ final class CodeGenerator {
         return !read.isEmpty();
     }
 
-    private static TileOp[] generate(TileOp[] ops) throws Throwable {
+    private static TileOp[] generate(TileOp[] interpreted) throws Throwable {
+        // A BCE becomes two ops of one log each (see LoopSource.BceLogP).
+        List<TileOp> split = new ArrayList<>();
+        for (TileOp op : interpreted) {
+            if (op instanceof TileOp.Bce || op instanceof TileOp.BceGradTarget) {
+                split.add(new LoopSource.BceLogP(op.in[0]));
+                split.add(new LoopSource.BceFinish(op));
+            } else {
+                split.add(op);
+            }
+        }
+        TileOp[] ops = split.toArray(new TileOp[0]);
         int count = ops.length;
         // Which op made each operand: slots are reused, values are named by their op.
         int[][] producer = new int[count][];
@@ -123,8 +134,8 @@ final class CodeGenerator {
         int transcendentals = 0;
         for (int k = 0; k <= count; k++) {
             boolean ok = k < count && LoopSource.supported(ops[k]);
-            boolean tr = ok && LoopSource.transcendental(ops[k]);
-            if (from >= 0 && (!ok || k - from == MAX_OPS || (tr && transcendentals == MAX_TRANSCENDENTALS))) {
+            int tr = ok ? LoopSource.transcendentals(ops[k]) : 0;
+            if (from >= 0 && (!ok || k - from == MAX_OPS || transcendentals + tr > MAX_TRANSCENDENTALS)) {
                 runs.add(new int[] {from, k});
                 from = -1;
             }
@@ -132,9 +143,7 @@ final class CodeGenerator {
                 from = k;
                 transcendentals = 0;
             }
-            if (tr) {
-                transcendentals++;
-            }
+            transcendentals += tr;
         }
         List<TileOp> fast = new ArrayList<>();
         boolean guarded = false;
@@ -148,18 +157,18 @@ final class CodeGenerator {
             boolean[] liveOut = new boolean[count];
             for (int k = run[0]; k < run[1]; k++) {
                 liveOut[k] = lastRead[k] >= run[1];
-                guarded |= LoopSource.transcendental(ops[k]);
+                guarded |= LoopSource.transcendentals(ops[k]) > 0;
             }
             fast.add(LoopClasses.instantiate(new LoopSource(ops, producer, liveOut, run[0], run[1])));
             any = true;
             next = run[1];
         }
         if (!any) {
-            return ops;
+            return interpreted;
         }
         fast.addAll(Arrays.asList(ops).subList(next, count));
         TileOp[] program = fast.toArray(new TileOp[0]);
-        return guarded ? new TileOp[] {new GuardedTileProgram(program, ops)} : program;
+        return guarded ? new TileOp[] {new GuardedTileProgram(program, interpreted)} : program;
     }
 
     /** A run of loads and fills alone only copies; it stays interpreted. */

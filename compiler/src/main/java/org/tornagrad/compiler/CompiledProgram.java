@@ -123,6 +123,27 @@ public final class CompiledProgram {
         return sb.toString();
     }
 
+    /**
+     * The Java source of every generated loop, kernel by kernel in schedule order (the loops the
+     * listing shows as {@code generated loop {...}}); empty when the kernels are interpreted
+     * ({@code -Dtornagrad.compiled.codegen=false}, no vector module, or a JRE without javac).
+     */
+    public String generatedSource() {
+        StringBuilder sb = new StringBuilder();
+        int kernel = 0;
+        for (Step s : steps) {
+            if (s instanceof FusedKernel) {
+                int loop = 0;
+                for (String source : ((FusedKernel) s).generatedSources()) {
+                    sb.append("// fused kernel ").append(kernel).append(", generated loop ").append(loop++).append('\n')
+                        .append(source).append('\n');
+                }
+                kernel++;
+            }
+        }
+        return sb.toString();
+    }
+
     /** The number of steps: fused kernels plus the kernel calls between them. */
     public int stepCount() {
         return steps.size();

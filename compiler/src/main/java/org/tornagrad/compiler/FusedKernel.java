@@ -101,6 +101,20 @@ final class FusedKernel implements Step, WorkerTeam.Task {
         t.buffers = null;
     }
 
+    /** The Java sources of this kernel's generated loops, in tile order (none when it is interpreted). */
+    java.util.List<String> generatedSources() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (TileOp op : ops) {
+            TileOp[] inner = op instanceof GuardedTileProgram ? ((GuardedTileProgram) op).fast : new TileOp[] {op};
+            for (TileOp o : inner) {
+                if (o instanceof GeneratedLoop) {
+                    out.add(((GeneratedLoop) o).source);
+                }
+            }
+        }
+        return out;
+    }
+
     @Override
     public String describe() {
         StringBuilder sb = new StringBuilder("fused n=").append(n).append(" tiles=").append(tileStart.length - 1)

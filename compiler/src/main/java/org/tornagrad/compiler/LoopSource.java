@@ -102,7 +102,7 @@ final class LoopSource {
     /** Whether the generator has a formula for {@code op}. */
     static boolean supported(TileOp op) {
         if (op instanceof TileOp.Load || op instanceof TileOp.Fill || op instanceof TileOp.Store
-            || op instanceof TileOp.Exp || op instanceof TileOp.Log || op instanceof TileOp.Sigmoid) {
+            || transcendentals(op) > 0) {
             return true;
         }
         if (op instanceof TileOp.UnaryOp) {
@@ -123,13 +123,62 @@ final class LoopSource {
         return false;
     }
 
-    /** Whether {@code op} calls exp or log (the generator's budget counts these). */
-    static boolean transcendental(TileOp op) {
-        return op instanceof TileOp.Exp || op instanceof TileOp.Log || op instanceof TileOp.Sigmoid;
+    /** How many exp or log calls {@code op}'s formula makes (the generator's budget counts these). */
+    static int transcendentals(TileOp op) {
+        if (op instanceof TileOp.Exp || op instanceof TileOp.Log || op instanceof TileOp.Sigmoid) {
+            return 1;
+        }
+        return op instanceof BceLogP || op instanceof BceFinish ? 1 : 0;
+    }
+
+    /**
+     * The first half of a generated BCE (or of its gradient towards the targets): the clamped
+     * {@code max(log p, -100)} into the tile scratch {@code s1}. BCE takes two logs; one loop
+     * inlining both is past C2's budget (it boxed: 33 MB a call), so {@link CodeGenerator} splits
+     * a BCE into this op and {@link BceFinish}, which always land in consecutive loops.
+     */
+    static final class BceLogP extends TileOp {
+        BceLogP(int p) {
+            super(new int[] {p}, -1);
+        }
+
+        @Override
+        void run(Tile t) {
+            throw new UnsupportedOperationException("bce_log_p runs only in a generated loop");
+        }
+
+        @Override
+        String name() {
+            return "bce_log_p";
+        }
+    }
+
+    /** The second half: {@code log(1 - p)}, and BCE or its target gradient from both logs (see {@link BceLogP}). */
+    static final class BceFinish extends TileOp {
+        /** BCE's value (operands p, t); else g * dBCE/dt (operands p, -, -, g). */
+        final boolean value;
+
+        BceFinish(TileOp bce) {
+            super(bce.in, bce.out);
+            this.value = bce instanceof TileOp.Bce;
+        }
+
+        @Override
+        void run(Tile t) {
+            throw new UnsupportedOperationException("bce_finish runs only in a generated loop");
+        }
+
+        @Override
+        String name() {
+            return value ? "bce" : "bce_grad_target";
+        }
     }
 
     /** The operand positions of {@code op.in} that its formula reads (all of them for ops not generated). */
     static int[] uses(TileOp op) {
+        if (op instanceof BceFinish) {
+            return ((BceFinish) op).value ? new int[] {0, 1} : new int[] {0, 3};
+        }
         if (op instanceof TileOp.UnaryBackward && supported(op)) {
             TileOp.UnaryBackward u = (TileOp.UnaryBackward) op;
             return unaryBackwardUses(u.op, u.a);
@@ -201,6 +250,34 @@ final class LoopSource {
             guard(v[0], "Exp");
             vec = "FloatVector.broadcast(F, 1f).div(VectorMath.exp(" + v[0] + ".neg()).add(1f))";
             sca = "1f / (1f + BlockMath.expFast(-" + v[0] + "))";
+        } else if (op instanceof BceLogP) {
+            // BlockMath.bce's clamped log of p (its tile check covers p and 1 - p: both guarded).
+            guard(v[0], "Log");
+            decl.append("        final float[] logP = t.s1;\n");
+            vectorWrites.append("            VectorMath.log(").append(v[0]).append(").max(-100f).intoArray(logP, i);\n");
+            scalarWrites.append("            logP[i] = Math.max(BlockMath.logFast(").append(v[0]).append("), -100f);\n");
+            return;
+        } else if (op instanceof BceFinish) {
+            String p = v[0];
+            String q = "q" + k;
+            String lp = "lp" + k;
+            String lq = "lq" + k;
+            decl.append("        final float[] logP").append(k).append(" = t.s1;\n");
+            vector.append("            FloatVector ").append(q).append(" = FloatVector.broadcast(F, 1f).sub(").append(p).append(");\n");
+            scalar.append("            float ").append(q).append(" = 1f - ").append(p).append(";\n");
+            guard(q, "Log");
+            vector.append("            FloatVector ").append(lp).append(" = FloatVector.fromArray(F, logP").append(k).append(", i);\n");
+            vector.append("            FloatVector ").append(lq).append(" = VectorMath.log(").append(q).append(").max(-100f);\n");
+            scalar.append("            float ").append(lp).append(" = logP").append(k).append("[i];\n");
+            scalar.append("            float ").append(lq).append(" = Math.max(BlockMath.logFast(").append(q).append("), -100f);\n");
+            if (((BceFinish) op).value) {
+                String tg = v[1];
+                vec = tg + ".mul(" + lp + ").add(FloatVector.broadcast(F, 1f).sub(" + tg + ").mul(" + lq + ")).neg()";
+                sca = "-(" + tg + " * " + lp + " + (1f - " + tg + ") * " + lq + ")";
+            } else {
+                vec = v[3] + ".mul(" + lq + ".sub(" + lp + "))";
+                sca = v[3] + " * (" + lq + " - " + lp + ")";
+            }
         } else if (op instanceof TileOp.UnaryOp) {
             TileOp.UnaryOp u = (TileOp.UnaryOp) op;
             String a = usesA(u.op) ? scalarParam(k, "a", u.a) : "0f";

@@ -8,11 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.tornagrad.autograd.Variable;
+import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.autograd.trace.Tracer;
 import org.tornagrad.kernels.Binary;
+import org.tornagrad.kernels.ReferenceBackend;
 import org.tornagrad.kernels.Unary;
+import org.tornagrad.tensor.Tensor;
 
 /**
  * Generated loops against the interpreter's tile ops: random chains of every op the generator
@@ -47,7 +54,7 @@ class GeneratedLoopTest {
             int y = r.nextInt(values);
             int g = r.nextInt(values);
             float a = r.nextBoolean() ? 2f : (float) r.nextGaussian();
-            switch (r.nextInt(6)) {
+            switch (r.nextInt(7)) {
                 case 0: {
                     int op = UNARY[r.nextInt(UNARY.length)];
                     ops.add(new TileOp.UnaryOp(op, Math.min(a, 0.5f), Math.max(a, 0.5f), new int[] {x}, values++));
@@ -74,9 +81,15 @@ class GeneratedLoopTest {
                         : new TileOp.Sigmoid(in, values++));
                     break;
                 }
+                case 5: {
+                    // BCE of a value against an input in [0, 1), and its gradient towards the targets.
+                    int[] in = r.nextBoolean() ? new int[] {x, 1} : new int[] {x, y, x, g};
+                    ops.add(in.length == 2 ? new TileOp.Bce(in, values++) : new TileOp.BceGradTarget(in, values++));
+                    break;
+                }
                 default:
-                    // An interpreted op between generated runs: BCE of a value and an input.
-                    ops.add(new TileOp.Bce(new int[] {x, 1}, values++));
+                    // An interpreted op (no generated formula) between generated runs.
+                    ops.add(new TileOp.UnaryOp(Unary.TANH, 0f, 0f, new int[] {x}, values++));
                     break;
             }
         }
@@ -223,6 +236,47 @@ class GeneratedLoopTest {
         assertEquals(compiled, LoopClasses.compilations(), "the second run of the same shape compiled again");
         assertSame(first.getClass(), second.getClass());
         assertTrue(first.source.contains("x") && first.source.contains("FloatVector"), first.source);
+    }
+
+    /** A dice-like loss with BCE, forward and backward, compiled with and without generated loops. */
+    @Test
+    void aProgramGivesTheSameBitsWithAndWithoutGeneratedLoopsAndListsTheirSource() {
+        assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("x", Tensor.randn(21, 2, 1, 60, 70));
+        in.put("t", Tensor.uniform(22, 0f, 1f, 2, 1, 60, 70));
+        Program p = Tracer.trace(v -> {
+            Variable pr = v.get("x").sigmoid();
+            Variable dice = pr.mul(v.get("t")).sum().mul(2f).div(pr.sum().add(v.get("t").sum()).add(1f)).rsub(1f);
+            return dice.add(pr.binaryCrossEntropy(v.get("t")).mean());
+        }, in, List.of("x", "t"), new ReferenceBackend());
+        CompiledProgram generated = JavaProgramCompiler.compile(p, TEAM);
+        Map<String, float[]> withLoops = new LinkedHashMap<>();
+        generated.run(in).forEach((k, v) -> withLoops.put(k, v.toArray()));
+        assertTrue(generated.listing().contains("generated loop {"), generated.listing());
+        String source = generated.generatedSource();
+        assertTrue(source.contains("VectorMath.exp(") && source.contains("VectorMath.log("), source);
+
+        String before = System.getProperty(CodeGenerator.PROPERTY);
+        System.setProperty(CodeGenerator.PROPERTY, "false");
+        try {
+            CompiledProgram interpreted = JavaProgramCompiler.compile(p, TEAM);
+            assertEquals("", interpreted.generatedSource());
+            assertFalse(interpreted.listing().contains("generated loop"), interpreted.listing());
+            interpreted.run(in).forEach((k, v) -> {
+                float[] e = v.toArray();
+                float[] g = withLoops.get(k);
+                for (int i = 0; i < e.length; i++) {
+                    assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(g[i]), k + " at " + i);
+                }
+            });
+        } finally {
+            if (before == null) {
+                System.clearProperty(CodeGenerator.PROPERTY);
+            } else {
+                System.setProperty(CodeGenerator.PROPERTY, before);
+            }
+        }
     }
 
     @Test

@@ -114,6 +114,11 @@ public final class CompiledLoss {
         return program(loss.prepareUnchecked(inputs), gradients).listing();
     }
 
+    /** The Java source of the generated loops of {@code inputs}' program (see {@link CompiledProgram#generatedSource}). */
+    public synchronized String generatedSource(Map<String, Tensor> inputs, boolean gradients) {
+        return program(loss.prepareUnchecked(inputs), gradients).generatedSource();
+    }
+
     private Map<String, Tensor> run(Map<String, Tensor> inputs, boolean gradients) {
         Map<String, Tensor> prepared = loss.prepareUnchecked(inputs);
         CompiledProgram program = program(prepared, gradients);

@@ -41,7 +41,11 @@ final class CodeGenerator {
         }
         Boolean present = compilerPresent;
         if (present == null) {
-            present = LoopClasses.compilerAvailable();
+            try {
+                present = LoopClasses.compilerAvailable();
+            } catch (LinkageError e) {
+                present = false; // a runtime image without the java.compiler module
+            }
             compilerPresent = present;
         }
         return present;
@@ -171,10 +175,10 @@ final class CodeGenerator {
         return guarded ? new TileOp[] {new GuardedTileProgram(program, interpreted)} : program;
     }
 
-    /** A run of loads and fills alone only copies; it stays interpreted. */
+    /** A run of loads, fills and stores alone only copies (as fast as arraycopy); it stays interpreted. */
     private static boolean worthGenerating(TileOp[] ops, int from, int to) {
         for (int k = from; k < to; k++) {
-            if (!(ops[k] instanceof TileOp.Load || ops[k] instanceof TileOp.Fill)) {
+            if (!(ops[k] instanceof TileOp.Load || ops[k] instanceof TileOp.Fill || ops[k] instanceof TileOp.Store)) {
                 return true;
             }
         }

@@ -10,7 +10,8 @@ import java.util.Set;
  * Replaces runs of a fused kernel's tile ops by generated loops ({@link LoopSource}): register
  * fusion inside a run, tile fusion (values in scratch slots) between runs. A run holds only ops
  * the generator has a formula for (contiguous loads, fills, stores, elementwise ops, BCE); gathers,
- * padded reads and the sums stay interpreted between runs. A run calls at most
+ * padded reads and row sums of short rows stay interpreted between runs; sums of rows longer than a
+ * tile are taken in the loop, in laneSum's order. A run calls at most
  * {@link #MAX_TRANSCENDENTALS} exp/log: JDK 17's C2 boxes the vectors (and allocates megabytes a
  * call) once a loop inlines more vector code than its budget, as two logs in one loop did.
  *
@@ -26,6 +27,8 @@ final class CodeGenerator {
     static final int MAX_TRANSCENDENTALS = 1;
     /** Ops per generated loop: bounds the loop's code, hence C2's inlining of it. */
     static final int MAX_OPS = 24;
+    /** Ops other than sums per generated loop with sums (its body is written five times). */
+    static final int MAX_OPS_WITH_SUMS = 12;
 
     private static final System.Logger LOG = System.getLogger(CodeGenerator.class.getName());
     private static volatile boolean failureLogged;
@@ -132,22 +135,39 @@ final class CodeGenerator {
                 slotHolds[op.out] = k;
             }
         }
-        // Runs: maximal stretches of generated ops, cut where the budget would be exceeded.
+        // Runs: maximal stretches of generated ops, cut where the budget would be exceeded. A run
+        // with sums repeats its body five times (laneSum's order), so it takes no exp/log and
+        // fewer ops; in a kernel with sums a run ends after its exp/log, leaving the cheap ops
+        // that follow to a run that can also take the sums.
+        boolean kernelSums = false;
+        for (TileOp op : ops) {
+            kernelSums |= op instanceof TileOp.SumPartial;
+        }
         List<int[]> runs = new ArrayList<>();
         int from = -1;
         int transcendentals = 0;
+        int computed = 0;
+        boolean sums = false;
         for (int k = 0; k <= count; k++) {
             boolean ok = k < count && LoopSource.supported(ops[k]);
             int tr = ok ? LoopSource.transcendentals(ops[k]) : 0;
-            if (from >= 0 && (!ok || k - from == MAX_OPS || transcendentals + tr > MAX_TRANSCENDENTALS)) {
+            boolean sum = ok && ops[k] instanceof TileOp.SumPartial;
+            boolean full = k - from == MAX_OPS || (sums && computed == MAX_OPS_WITH_SUMS)
+                || transcendentals + tr > MAX_TRANSCENDENTALS || (sum && transcendentals > 0) || (tr > 0 && sums)
+                || (kernelSums && transcendentals > 0);
+            if (from >= 0 && (!ok || full)) {
                 runs.add(new int[] {from, k});
                 from = -1;
             }
             if (ok && from < 0) {
                 from = k;
                 transcendentals = 0;
+                computed = 0;
+                sums = false;
             }
             transcendentals += tr;
+            sums |= sum;
+            computed += sum ? 0 : 1;
         }
         List<TileOp> fast = new ArrayList<>();
         boolean guarded = false;

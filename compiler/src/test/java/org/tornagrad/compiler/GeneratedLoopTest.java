@@ -30,6 +30,7 @@ import org.tornagrad.tensor.Tensor;
  */
 class GeneratedLoopTest {
     private static final int TILE = 2048;
+    private static final int SINKS = 2;
     private static final WorkerTeam TEAM = new WorkerTeam(2);
     private static final int[] UNARY = {Unary.NEG, Unary.SQRT, Unary.ABS, Unary.SQUARE, Unary.RELU, Unary.CLAMP,
         Unary.POW_SCALAR, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RSUB_SCALAR, Unary.RECIPROCAL};
@@ -96,11 +97,17 @@ class GeneratedLoopTest {
         for (int b = 0; b < 3; b++) {
             ops.add(new TileOp.Store(4 + b, values - 1 - b % values));
         }
+        // Two whole-tensor sums (one partial per tile), at random places after their values.
+        for (int s = 0; s < SINKS; s++) {
+            int value = 4 + r.nextInt(values - 4);
+            // value's op is at index value, or value + 1 after the first sum went before it.
+            ops.add(value + 1 + s + r.nextInt(ops.size() - value - s), new TileOp.SumPartial(s, value));
+        }
         return ops.toArray(new TileOp[0]);
     }
 
     private static Object[] buffers(Random r, int n, boolean specials) {
-        Object[] buffers = new Object[7];
+        Object[] buffers = new Object[7 + SINKS];
         for (int b = 0; b < 3; b++) {
             float[] x = new float[n + 2];
             for (int i = 0; i < x.length; i++) {
@@ -131,8 +138,14 @@ class GeneratedLoopTest {
         for (int b = 4; b < 7; b++) {
             buffers[b] = new float[n];
         }
+        int[] tiles = tiles(n);
+        FusedKernel.Sink[] sinks = new FusedKernel.Sink[SINKS];
+        for (int s = 0; s < SINKS; s++) {
+            buffers[7 + s] = new float[1];
+            sinks[s] = new FusedKernel.Sink(7 + s, 1, n, true, tiles.length - 1);
+        }
         Scratch scratch = new Scratch(TEAM.size(), slots, TILE, 1);
-        new FusedKernel(n, tiles(n), ops, new FusedKernel.Sink[0], 4 * TILE, TEAM, scratch).run(buffers);
+        new FusedKernel(n, tiles, ops, sinks, 4 * TILE, TEAM, scratch).run(buffers);
         return buffers;
     }
 
@@ -151,10 +164,10 @@ class GeneratedLoopTest {
             Object[] in = buffers(r, n, trial % 2 == 1);
             Object[] expected = run(ops, ops.length, n, in);
             Object[] got = run(rewritten, ops.length, n, in);
-            for (int b = 4; b < 7; b++) {
+            for (int b = 4; b < 7 + SINKS; b++) {
                 float[] e = (float[]) expected[b];
                 float[] g = (float[]) got[b];
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < e.length; i++) {
                     if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(g[i])) {
                         assertEquals(e[i], g[i], "trial " + trial + ", n=" + n + ", output " + b + " at " + i + ":\n"
                             + String.join("\n", sources(rewritten)));

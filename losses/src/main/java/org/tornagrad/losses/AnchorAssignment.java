@@ -57,9 +57,12 @@ public final class AnchorAssignment {
         float[] boxArea = areas(boxValues, m, new float[m]);
         int[] best = new int[a];
         float[] bestIou = new float[a];
-        long nonFinite = assignInto(anchorValues, 0, a, boxValues, boxArea, m, best, bestIou);
+        long nonFinite = new AnchorAssigner().bestIou(anchorValues, 0, a, boxValues, boxArea, m, bestIou);
         if (nonFinite >= 0) {
             throw nonFiniteIou(anchorsName, boxesName, anchorValues, 0, boxValues, boxArea, m, nonFinite);
+        }
+        for (int i = 0; i < a; i++) {
+            best[i] = AnchorAssigner.bestBox(anchorValues, 4 * i, boxValues, boxArea, m, bestIou[i]);
         }
         float threshold = (float) iouObject;
         boolean[] selected = new boolean[a];
@@ -77,45 +80,7 @@ public final class AnchorAssignment {
         return into;
     }
 
-    /**
-     * The assignment itself, into the caller's arrays: for each of {@code anchorCount} anchors
-     * read from {@code anchors} at {@code anchorOffset} (x1, y1, x2, y2 each), {@code best[i]} and
-     * {@code bestIou[i]} against the {@code boxCount} >= 1 boxes of {@code boxes}, whose
-     * {@link #areas} are {@code boxArea}. Each anchor's IoUs are compared as they are computed,
-     * without an IoU matrix, so that a caller reusing its arrays allocates nothing. Returns -1, or
-     * the row-major position {@code anchor * boxCount + box} of the first non-finite IoU (the
-     * arrays then hold part of an answer).
-     */
-    static long assignInto(float[] anchors, int anchorOffset, int anchorCount, float[] boxes, float[] boxArea,
-                           int boxCount, int[] best, float[] bestIou) {
-        for (int i = 0; i < anchorCount; i++) {
-            int at = anchorOffset + 4 * i;
-            float x1 = anchors[at];
-            float y1 = anchors[at + 1];
-            float x2 = anchors[at + 2];
-            float y2 = anchors[at + 3];
-            float area = BoxIou.area(anchors, at);
-            int arg = 0;
-            float max = 0f;
-            for (int j = 0; j < boxCount; j++) {
-                float v = BoxIou.iou(x1, y1, x2, y2, area,
-                    boxes[4 * j], boxes[4 * j + 1], boxes[4 * j + 2], boxes[4 * j + 3], boxArea[j]);
-                if (!Float.isFinite(v)) {
-                    return (long) i * boxCount + j;
-                }
-                // Strictly greater: the first annotation keeps a tie.
-                if (j == 0 || v > max) {
-                    arg = j;
-                    max = v;
-                }
-            }
-            best[i] = arg;
-            bestIou[i] = max;
-        }
-        return -1;
-    }
-
-    /** The error for the non-finite IoU at row-major {@code position} that {@link #assignInto} returned. */
+    /** The error for the non-finite IoU at row-major {@code position} that {@link AnchorAssigner#bestIou} returned. */
     static IllegalArgumentException nonFiniteIou(String anchorsName, String boxesName, float[] anchors,
                                                  int anchorOffset, float[] boxes, float[] boxArea, int boxCount,
                                                  long position) {

@@ -68,12 +68,19 @@ public final class BoxIou {
      */
     static float iou(float x1, float y1, float x2, float y2, float area,
                      float otherX1, float otherY1, float otherX2, float otherY2, float otherArea) {
-        float width = Math.max(Math.min(x2, otherX2) - Math.max(x1, otherX1), 0f);
-        float height = Math.max(Math.min(y2, otherY2) - Math.max(y1, otherY1), 0f);
-        float inter = width * height;
+        float inter = overlap(x1, x2, otherX1, otherX2) * overlap(y1, y2, otherY1, otherY2);
+        return iouOfIntersection(inter, area, otherArea);
+    }
+
+    /** The length of the overlap of [lo, hi] and [otherLo, otherHi], 0 when they are disjoint. */
+    static float overlap(float lo, float hi, float otherLo, float otherHi) {
+        return Math.max(Math.min(hi, otherHi) - Math.max(lo, otherLo), 0f);
+    }
+
+    /** The IoU of two boxes of the given areas whose intersection has area {@code inter}. */
+    static float iouOfIntersection(float inter, float area, float otherArea) {
         // (area_b + area_o) - inter, in that order, as the broadcast expression evaluates.
-        float union = Math.max(area + otherArea - inter, UNION_FLOOR);
-        return inter / union;
+        return inter / Math.max(area + otherArea - inter, UNION_FLOOR);
     }
 
     /** The area of the box whose x1 is {@code boxes[at]}. */

@@ -230,26 +230,29 @@ public final class CcsLoss implements Loss {
         int anchorCount = anchors.dim(1);
         int embeddingSize = embeddings.dim(2);
         int classes = weights.dim(1);
-        Checks.requireFinite("anchors", anchors);
-        Checks.requireFinite("embeddings", embeddings);
-        Checks.requireFinite("weights", weights);
-        Checks.requireFinite("annotations", annotations);
-        float[] ann = Checks.values(annotations.contiguous());
+        // Each tensor's values read once (a contiguous tensor's own array): asking a tensor
+        // whether it is contiguous allocates, and the compiled path calls this for every batch.
+        float[] anchorValues = Checks.values(anchors);
+        float[] e = Checks.values(embeddings);
+        float[] w = Checks.values(weights);
+        float[] ann = Checks.values(annotations);
+        requireFinite("anchors", anchors, anchorValues);
+        requireFinite("embeddings", embeddings, e);
+        requireFinite("weights", weights, w);
+        requireFinite("annotations", annotations, ann);
         checkLabels(ann, annotations.dim(1), classes);
 
-        float[] e = Checks.values(embeddings.contiguous());
-        float[] w = Checks.values(weights.contiguous());
-        float[] anchorValues = Checks.values(anchors.contiguous());
         Workspace workspace = workspaces.get();
         CcsSelection selection = workspace.selection;
         selection.clear(batch);
         float threshold = (float) iouObject;
+        double[] classSquares = workspace.classSquares(w, embeddingSize, classes);
         for (int b = 0; b < batch; b++) {
             selection.addImage(b, anchorValues, anchorCount, ann, annotations.dim(1), threshold);
             for (int s = selection.start(b); s < selection.end(b); s++) {
                 int anchor = selection.anchor(s);
-                requireNonZeroNorms(b, anchor, selection.label(s), e, (b * anchorCount + anchor) * embeddingSize, w,
-                    embeddingSize, classes);
+                requireNonZeroNorms(b, anchor, selection.label(s), e, (b * anchorCount + anchor) * embeddingSize,
+                    embeddingSize, classSquares);
             }
         }
         int total = selection.total();
@@ -266,7 +269,7 @@ public final class CcsLoss implements Loss {
         return tensors.fill(selection, anchorCount, embeddings, weights);
     }
 
-    /** The selection arrays and the prepared tensors of the last few sizes, of one thread. */
+    /** One thread's arrays: the selection, the class vectors' squares, the prepared tensors of the last few sizes. */
     private static final class Workspace {
         final CcsSelection selection = new CcsSelection();
         // S follows the data, so a training run may alternate between two or three sizes.
@@ -275,6 +278,27 @@ public final class CcsLoss implements Loss {
         // The prepared inputs when no anchor is selected: the differentiated inputs alone.
         final Map<String, Tensor> withoutTerms = new LinkedHashMap<>();
         final Map<String, Tensor> withoutTermsView = Collections.unmodifiableMap(withoutTerms);
+
+        private double[] classSquares = new double[0];
+
+        /**
+         * Each class k's sum of squares of its vector {@code weights[:, k]} (float squares added
+         * in double, in order, as {@link Variable#norm}), computed once per call instead of once
+         * per selected anchor: a column is read with a stride of K floats.
+         */
+        double[] classSquares(float[] weights, int embeddingSize, int classes) {
+            if (classSquares.length < classes) {
+                classSquares = new double[classes];
+            }
+            java.util.Arrays.fill(classSquares, 0, classes, 0.0);
+            for (int i = 0; i < embeddingSize; i++) {
+                for (int k = 0; k < classes; k++) {
+                    float u = weights[i * classes + k];
+                    classSquares[k] += u * u;
+                }
+            }
+            return classSquares;
+        }
 
         CcsPreparedTensors tensors(int batch, int padded, boolean soft) {
             for (CcsPreparedTensors t : recent) {
@@ -329,26 +353,33 @@ public final class CcsLoss implements Loss {
         return reduction.apply(perImage);
     }
 
+    /** {@link Checks#requireFinite} on {@code values}, the row-major elements of {@code t}. */
+    private static void requireFinite(String name, Tensor t, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException(name + ": expected finite values, got " + values[i] + " at "
+                    + Checks.position(t.shape(), i));
+            }
+        }
+    }
+
     /**
      * Norms as {@link Variable#norm} computes them (float squares summed in double, as
      * {@link org.tornagrad.kernels.Reduction} for one block): 0 makes the cosine 0/0, NaN in
      * PyTorch, an error here.
      */
-    private static void requireNonZeroNorms(int b, int anchor, int label, float[] e, int row, float[] w,
-                                            int embeddingSize, int classes) {
+    private static void requireNonZeroNorms(int b, int anchor, int label, float[] e, int row, int embeddingSize,
+                                            double[] classSquares) {
         double se = 0;
-        double sw = 0;
         for (int i = 0; i < embeddingSize; i++) {
             float v = e[row + i];
             se += v * v;
-            float u = w[i * classes + label];
-            sw += u * u;
         }
         if ((float) se == 0f) {
             throw new IllegalArgumentException("embeddings[" + b + ", " + anchor + "]: expected a non-zero"
                 + " embedding for a selected anchor (its cosine would be NaN, as in PyTorch), got norm 0");
         }
-        if ((float) sw == 0f) {
+        if ((float) classSquares[label] == 0f) {
             throw new IllegalArgumentException("weights[:, " + label + "]: expected a non-zero classification"
                 + " vector for class " + label + ", used by image " + b + " anchor " + anchor
                 + " (its cosine would be NaN, as in PyTorch), got norm 0");

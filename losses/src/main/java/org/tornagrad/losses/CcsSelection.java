@@ -15,7 +15,7 @@ final class CcsSelection {
     private float[] boxArea = new float[0];
     private int[] boxLabel = new int[0];
     // One image's assignment, for every anchor.
-    private int[] best = new int[0];
+    private final AnchorAssigner assigner = new AnchorAssigner();
     private float[] bestIou = new float[0];
     // The selected anchors of the images added so far, images in order.
     private int[] anchor = new int[64];
@@ -48,12 +48,11 @@ final class CcsSelection {
         if (kept == 0) {
             return;
         }
-        if (best.length < anchorCount) {
-            best = new int[anchorCount];
+        if (bestIou.length < anchorCount) {
             bestIou = new float[anchorCount];
         }
         int offset = b * anchorCount * 4;
-        long nonFinite = AnchorAssignment.assignInto(anchors, offset, anchorCount, boxes, boxArea, kept, best, bestIou);
+        long nonFinite = assigner.bestIou(anchors, offset, anchorCount, boxes, boxArea, kept, bestIou);
         if (nonFinite >= 0) {
             throw AnchorAssignment.nonFiniteIou("anchors[" + b + "]", "annotations[" + b + "]", anchors, offset, boxes,
                 boxArea, kept, nonFinite);
@@ -63,8 +62,9 @@ final class CcsSelection {
                 if (total == anchor.length) {
                     grow();
                 }
+                int box = AnchorAssigner.bestBox(anchors, offset + 4 * i, boxes, boxArea, kept, bestIou[i]);
                 anchor[total] = i;
-                label[total] = boxLabel[best[i]];
+                label[total] = boxLabel[box];
                 iou[total] = bestIou[i];
                 total++;
             }

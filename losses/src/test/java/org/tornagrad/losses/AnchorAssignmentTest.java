@@ -44,6 +44,56 @@ class AnchorAssignmentTest {
         assertEquals(200, a.anchorCount());
     }
 
+    /**
+     * Boxes on a small integer grid (many exactly equal IoUs), some of zero width and some
+     * inverted (x2 < x1: a negative area enters the union, as in torchsight).
+     */
+    static float[] gridBoxes(long seed, int n) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] d = new float[4 * n];
+        for (int i = 0; i < n; i++) {
+            float x = r.nextInt(8);
+            float y = r.nextInt(8);
+            int kind = r.nextInt(10);
+            d[4 * i] = x;
+            d[4 * i + 1] = y;
+            d[4 * i + 2] = kind == 0 ? x : kind == 1 ? x - 1 - r.nextInt(3) : x + 1 + r.nextInt(4);
+            d[4 * i + 3] = y + 1 + r.nextInt(4);
+        }
+        return d;
+    }
+
+    @Test
+    void bitIdenticalToAnArgMaxOverTheIouMatrixWithManyTies() {
+        int ties = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            int a = 1 + 97 * seed;
+            int m = 1 + seed % 9;
+            float[] anchors = gridBoxes(seed, a);
+            float[] boxes = gridBoxes(1000 + seed, m);
+            float[] iou = BoxIou.pairwise(anchors, a, boxes, m);
+            AnchorAssignment got = AnchorAssignment.assign(Tensor.of(anchors, a, 4), Tensor.of(boxes, m, 4), 0.25);
+            int[] best = got.bestAnnotation();
+            float[] bestIou = got.bestIou();
+            for (int i = 0; i < a; i++) {
+                int arg = 0;
+                for (int j = 1; j < m; j++) {
+                    if (iou[i * m + j] > iou[i * m + arg]) {
+                        arg = j;
+                    }
+                }
+                for (int j = arg + 1; j < m; j++) {
+                    ties += iou[i * m + j] == iou[i * m + arg] && iou[i * m + arg] > 0 ? 1 : 0;
+                }
+                assertEquals(arg, best[i], "seed " + seed + " anchor " + i);
+                assertEquals(Float.floatToRawIntBits(iou[i * m + arg]), Float.floatToRawIntBits(bestIou[i]),
+                    "seed " + seed + " anchor " + i);
+                assertEquals(iou[i * m + arg] > 0.25f, got.selected()[i], "seed " + seed + " anchor " + i);
+            }
+        }
+        assertTrue(ties > 100, "positive ties after the arg-max should be common on the grid: " + ties);
+    }
+
     @Test
     void tiesGoToTheFirstAnnotation() {
         Tensor anchors = Tensor.of(new float[] {0, 0, 2, 2, 10, 10, 11, 11}, 2, 4);

@@ -212,7 +212,9 @@ public final class CcsLoss implements Loss {
      * so that after warm-up a call allocates nothing: the returned tensors other than the inputs
      * are valid until this thread calls {@code prepareUnchecked} of this loss again, which is how
      * {@link CompiledLoss} uses them (it runs its program on them at once). A thread keeps its
-     * arrays (B·S floats and a few per anchor) while it lives or until the loss is collected.
+     * arrays (B·S floats and a few per anchor) while it lives or until the loss is collected, and
+     * refers to its last call's embeddings and weights until its next call (as a compiled program
+     * does to its last inputs).
      */
     @Override
     public Map<String, Tensor> prepareUnchecked(Map<String, Tensor> inputs) {

@@ -50,7 +50,9 @@ public interface Loss {
      * {@link #prepare} without the value checks that {@link #guard} can do on the backend (finite
      * values, ranges): a compiled run folds those into the passes it makes over the inputs anyway,
      * where checking on the host first would add a pass over memory. Shape checks and everything
-     * else stay. The default leaves nothing out.
+     * else stay. The default leaves nothing out. The tensors it returns are for immediate use: a
+     * loss may refill them at the same thread's next call ({@link CcsLoss} does, so that a
+     * compiled call allocates nothing); {@link #prepare}'s stay valid, as eager graphs keep them.
      */
     default Map<String, Tensor> prepareUnchecked(Map<String, Tensor> inputs) {
         return prepare(inputs);

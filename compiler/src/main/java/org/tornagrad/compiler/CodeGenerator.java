@@ -21,14 +21,18 @@ import java.util.Set;
  */
 final class CodeGenerator {
     static final String PROPERTY = "tornagrad.compiled.codegen";
-    /** Kernels over fewer elements (the scalar glue between passes) are not worth a compilation. */
-    static final int MIN_ELEMENTS = 8;
+    /**
+     * Kernels over fewer elements stay interpreted: the scalar glue between passes gains nothing,
+     * and a loop run once per call with few iterations would wait long for C2 (its vectors are
+     * boxed objects until then: 11 KB a boundary call with 16-element kernels generated).
+     */
+    static final int MIN_ELEMENTS = 1024;
     /** exp/log calls per generated loop (see the class comment; two logs in one loop boxed). */
     static final int MAX_TRANSCENDENTALS = 1;
     /** Ops per generated loop: bounds the loop's code, hence C2's inlining of it. */
     static final int MAX_OPS = 24;
     /** Ops other than sums per generated loop with sums (its body is written five times). */
-    static final int MAX_OPS_WITH_SUMS = 12;
+    static final int MAX_OPS_WITH_SUMS = 8;
 
     private static final System.Logger LOG = System.getLogger(CodeGenerator.class.getName());
     private static volatile boolean failureLogged;

@@ -156,7 +156,8 @@ class GeneratedLoopTest {
         int generated = 0;
         for (int trial = 0; trial < 60; trial++) {
             TileOp[] ops = chain(r);
-            int n = trial % 3 == 0 ? 1 + r.nextInt(40) : 8 + r.nextInt(3 * TILE);
+            int n = trial % 3 == 0 ? CodeGenerator.MIN_ELEMENTS + r.nextInt(40)
+                : CodeGenerator.MIN_ELEMENTS + r.nextInt(3 * TILE);
             TileOp[] rewritten = CodeGenerator.rewrite(ops, n);
             if (rewritten != ops) {
                 generated++;
@@ -194,18 +195,20 @@ class GeneratedLoopTest {
     void anOutOfRangeValueRedoesTheTileOnTheInterpretersPath() {
         assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
         TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.Exp(new int[] {0}, 1), new TileOp.Store(4, 1)};
-        TileOp[] rewritten = CodeGenerator.rewrite(ops, 64);
+        TileOp[] rewritten = CodeGenerator.rewrite(ops, 2100);
         assertTrue(rewritten[0] instanceof GuardedTileProgram, "an exp run is guarded: " + rewritten[0]);
-        Object[] in = buffers(new Random(1), 64, false);
+        Object[] in = buffers(new Random(1), 2100, false);
         ((float[]) in[0])[37] = 100f; // exp(100) overflows: the exact scalar path gives +Infinity for the whole tile
-        float[] got = (float[]) run(rewritten, 2, 64, in)[4];
-        float[] expected = (float[]) run(ops, 2, 64, in)[4];
+        float[] got = (float[]) run(rewritten, 2, 2100, in)[4];
+        float[] expected = (float[]) run(ops, 2, 2100, in)[4];
         assertEquals(Float.POSITIVE_INFINITY, got[37]);
-        for (int i = 0; i < 64; i++) {
+        for (int i = 0; i < 2100; i++) {
             assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(got[i]), "at " + i);
         }
         // The interpreter's exact path on that tile: (float) Math.exp, not the polynomial.
         assertEquals((float) Math.exp(((float[]) in[0])[3]), got[3]);
+        // The second tile (from 2048) stays on the generated fast path: the polynomial.
+        assertEquals(BlockMath.expFast(((float[]) in[0])[2050]), got[2050]);
     }
 
     @Test

@@ -81,9 +81,15 @@ final class SegmentPlan {
      * been fetched first (the execution overwrites the buffers). Returns how many arrays it copied in.
      */
     int execute(PendingCalls segment) {
-        if (!residents.isEmpty()) {
-            throw new IllegalStateException("segment plan: " + residents.size() + " results of the last execution not fetched");
+        // Live arrays only: WeakHashMap.size() still counts an array the GC has cleared until its
+        // reference is enqueued (another thread, some time later), so right after a collection it
+        // would report unread garbage as unfetched results.
+        List<Object> unfetched = residents();
+        if (!unfetched.isEmpty()) {
+            throw new IllegalStateException("segment plan: " + unfetched.size() + " results of the last execution not fetched");
         }
+        // The cleared ones nobody can read: forget them before this execution's results come in.
+        residents.clear();
         for (int id : inputs) {
             Object source = segment.snapshots.getOrDefault(id, segment.arrays.get(id));
             copy(source, staging[id]);

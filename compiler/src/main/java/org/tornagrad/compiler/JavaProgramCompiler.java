@@ -34,6 +34,8 @@ import org.tornagrad.kernels.Unary;
  *       index space until something needs them (a pooling, a gather, a kernel of another space
  *       reading them), so the three sums of a dice forward (Σ p·t, Σ p, Σ t) become one pass over
  *       x and t, and the whole backward one more pass that writes only the gradient.</li>
+ *   <li>compiles each fused kernel's runs of elementwise tile ops into generated vector loops
+ *       ({@link CodeGenerator}; the tile ops are interpreted where it cannot, same bits).</li>
  * </ol>
  * Values equal the eager java backend's bits except where noted in {@link BlockMath} (exp, log,
  * sigmoid and BCE within about 1 ulp) and {@link TileLoops#laneSum} (sums of rows longer than a

@@ -27,6 +27,11 @@ final class CodeGenerator {
      * boxed objects until then: 11 KB a boundary call with 16-element kernels generated).
      */
     static final int MIN_ELEMENTS = 1024;
+    /**
+     * Overrides {@link #MIN_ELEMENTS} (a positive integer), for tests that should exercise the
+     * generated loops on small inputs (the parity suite's cases are a few dozen elements).
+     */
+    static final String MIN_ELEMENTS_PROPERTY = "tornagrad.compiled.codegen.minElements";
     /** exp/log calls per generated loop (see the class comment; two logs in one loop boxed). */
     static final int MAX_TRANSCENDENTALS = 1;
     /** Ops per generated loop: bounds the loop's code, hence C2's inlining of it. */
@@ -60,7 +65,7 @@ final class CodeGenerator {
 
     /** The tile program for a kernel over {@code n} elements: generated loops where possible, else {@code ops}. */
     static TileOp[] rewrite(TileOp[] ops, int n) {
-        if (n < MIN_ELEMENTS || !enabled() || storesWhatItReads(ops)) {
+        if (n < minElements() || !enabled() || storesWhatItReads(ops)) {
             return ops;
         }
         try {
@@ -75,6 +80,23 @@ final class CodeGenerator {
             }
             return ops;
         }
+    }
+
+    /** The smallest kernel that gets generated loops: {@link #MIN_ELEMENTS_PROPERTY}, else {@link #MIN_ELEMENTS}. */
+    static int minElements() {
+        String value = System.getProperty(MIN_ELEMENTS_PROPERTY);
+        if (value == null) {
+            return MIN_ELEMENTS;
+        }
+        try {
+            int min = Integer.parseInt(value.trim());
+            if (min > 0) {
+                return min;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(MIN_ELEMENTS_PROPERTY + ": expected a positive integer, got '" + value + "'");
     }
 
     /** Whether the kernel stores a buffer it also reads (the interpreter could then not redo a tile). */

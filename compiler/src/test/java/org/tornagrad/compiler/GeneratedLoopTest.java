@@ -296,6 +296,24 @@ class GeneratedLoopTest {
     }
 
     @Test
+    void theSmallestGeneratedKernelCanBeLoweredAndABadValueIsNamed() {
+        assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
+        TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.UnaryOp(Unary.NEG, 0f, 0f, new int[] {0}, 1),
+            new TileOp.Store(4, 1)};
+        try {
+            System.setProperty(CodeGenerator.MIN_ELEMENTS_PROPERTY, "16");
+            assertTrue(CodeGenerator.rewrite(ops, 16)[0] instanceof GeneratedLoop);
+            assertSame(ops, CodeGenerator.rewrite(ops, 15));
+            System.setProperty(CodeGenerator.MIN_ELEMENTS_PROPERTY, "0");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CodeGenerator.rewrite(ops, 16));
+            assertTrue(e.getMessage().contains(CodeGenerator.MIN_ELEMENTS_PROPERTY) && e.getMessage().contains("'0'"),
+                e.getMessage());
+        } finally {
+            System.clearProperty(CodeGenerator.MIN_ELEMENTS_PROPERTY);
+        }
+    }
+
+    @Test
     void javacRejectingASourceIsAnExceptionNotAClass() {
         assumeTrue(LoopClasses.compilerAvailable(), "needs a system Java compiler");
         IllegalStateException e = assertThrows(IllegalStateException.class,

@@ -207,7 +207,8 @@ public final class CcsLoss implements Loss {
     }
 
     /**
-     * {@link #prepare}, checks included, into tensors this loss keeps per thread and refills at
+     * {@link #prepare} without its check that the embeddings are finite (the compiled program
+     * does it: {@link #guard}), into tensors this loss keeps per thread and refills at
      * the same thread's next call (per batch size B and padded size S, the last four sizes kept),
      * so that after warm-up a call allocates nothing: the returned tensors other than the inputs
      * are valid until this thread calls {@code prepareUnchecked} of this loss again, which is how
@@ -239,7 +240,10 @@ public final class CcsLoss implements Loss {
         float[] w = Checks.values(weights);
         float[] ann = Checks.values(annotations);
         requireFinite("anchors", anchors, anchorValues);
-        requireFinite("embeddings", embeddings, e);
+        if (!reuse) {
+            // The compiled path checks the embeddings in its program (see guard).
+            requireFinite("embeddings", embeddings, e);
+        }
         requireFinite("weights", weights, w);
         requireFinite("annotations", annotations, ann);
         checkLabels(ann, annotations.dim(1), classes);
@@ -313,6 +317,16 @@ public final class CcsLoss implements Loss {
             next = (next + 1) % recent.length;
             return t;
         }
+    }
+
+    /**
+     * The embeddings finite, checked in the compiled program rather than by {@link
+     * #prepareUnchecked} on the host: a pass over all of them (B·A·E floats, most of the host
+     * time otherwise), on the worker team.
+     */
+    @Override
+    public Variable guard(Map<String, Variable> prepared) {
+        return Checks.finiteGuard(prepared.get("embeddings"));
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.tornagrad.autograd.Variable;
 import org.tornagrad.tensor.Tensor;
 
 /**
@@ -215,6 +216,25 @@ class CcsPrepareTest {
             }
         } finally {
             pool.shutdown();
+        }
+    }
+
+    @Test
+    void theCompiledPathChecksTheEmbeddingsInItsProgramAndThrowsTheEagerMessage() {
+        CcsLossTest.Batch in = CcsLossTest.batch(5, 2, 30, 3, 4, 2);
+        Map<String, Tensor> good = inputs(in);
+        CompiledLoss compiled = CompiledLoss.of(CcsLoss.create());
+        float expected = CcsLoss.create().compute(in.inputs(Variable.constant(in.embeddings()))).data().item();
+        assertEquals(expected, compiled.forwardBackward(good).get("loss").item(), 1e-6f);
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            float[] e = in.embeddings().toArray();
+            e[e.length - 2] = bad;      // the last anchor of the last image: selected or not, checked
+            Map<String, Tensor> inputs = inputs(in);
+            inputs.put("embeddings", Tensor.of(e, 2, 30, 3));
+            CcsLoss.create().prepareUnchecked(inputs);      // left to the program's guard
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> compiled.forwardBackward(inputs));
+            assertEquals("embeddings: expected finite values, got " + bad + " at index [1, 29, 1]", error.getMessage());
         }
     }
 

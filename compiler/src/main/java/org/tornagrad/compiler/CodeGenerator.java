@@ -38,6 +38,8 @@ final class CodeGenerator {
     static final int MAX_OPS = 24;
     /** Ops other than sums per generated loop with sums (its body is written five times). */
     static final int MAX_OPS_WITH_SUMS = 8;
+    /** Sums per generated loop (each keeps eight double lanes in {@link TileOp.Tile#sums}). */
+    static final int MAX_SUMS = 8;
 
     private static final System.Logger LOG = System.getLogger(CodeGenerator.class.getName());
     private static volatile boolean failureLogged;
@@ -174,11 +176,12 @@ final class CodeGenerator {
         int transcendentals = 0;
         int computed = 0;
         boolean sums = false;
+        int sumCount = 0;
         for (int k = 0; k <= count; k++) {
             boolean ok = k < count && LoopSource.supported(ops[k]);
             int tr = ok ? LoopSource.transcendentals(ops[k]) : 0;
             boolean sum = ok && ops[k] instanceof TileOp.SumPartial;
-            boolean full = k - from == MAX_OPS || (sums && computed == MAX_OPS_WITH_SUMS)
+            boolean full = k - from == MAX_OPS || (sums && computed == MAX_OPS_WITH_SUMS) || (sum && sumCount == MAX_SUMS)
                 || transcendentals + tr > MAX_TRANSCENDENTALS || (sum && transcendentals > 0) || (tr > 0 && sums)
                 || (kernelSums && transcendentals > 0);
             if (from >= 0 && (!ok || full)) {
@@ -190,9 +193,11 @@ final class CodeGenerator {
                 transcendentals = 0;
                 computed = 0;
                 sums = false;
+                sumCount = 0;
             }
             transcendentals += tr;
             sums |= sum;
+            sumCount += sum ? 1 : 0;
             computed += sum ? 0 : 1;
         }
         List<TileOp> fast = new ArrayList<>();

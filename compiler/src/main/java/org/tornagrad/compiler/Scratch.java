@@ -17,6 +17,8 @@ final class Scratch {
             t.s2 = new float[tileSize];
             t.index = new int[Math.max(1, maxRank)];
             t.lanes = new double[8];
+            t.sums = new double[8 * CodeGenerator.MAX_SUMS];
+            t.half = new float[16];
             tiles[m] = t;
         }
     }

@@ -392,7 +392,7 @@ final class LoopSource {
 
     /**
      * Ends the loop (tile redone by the interpreter) when some lane of {@code x} is outside the
-     * fast range: {@link VectorMath#outsideExpRange} / {@link VectorMath#outsideLogRange} written out.
+     * fast range ({@link BlockMath#inExpRange}, {@link BlockMath#inLogRange}, eight lanes at a time).
      */
     private void guard(String x, String range) {
         String outside = range.equals("Exp")
@@ -405,7 +405,7 @@ final class LoopSource {
     }
 
     /**
-     * {@link VectorMath#exp(jdk.incubator.vector.FloatVector)} written out as statements (prefix
+     * VectorMath's vector exp written out as statements (prefix
      * {@code id}); returns the result's name. Not a call: once C2 has compiled VectorMath.exp on
      * its own (it is hot in the interpreter's loops too), it declines to inline it into a later
      * compiled loop ("already compiled into a big method") and every call boxes its vectors (seen:
@@ -429,7 +429,7 @@ final class LoopSource {
         return id;
     }
 
-    /** {@link VectorMath#log(jdk.incubator.vector.FloatVector)} written out as statements (see {@link #exp}). */
+    /** VectorMath's vector log written out as statements (see {@link #exp}). */
     private String log(String x, String id) {
         StringBuilder b = new StringBuilder();
         line(b, "IntVector " + id + "b = ((IntVector) " + x + ".reinterpretAsInts()).add(BlockMath.SQRT_HALF_OFFSET)");

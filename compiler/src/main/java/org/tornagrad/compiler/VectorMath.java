@@ -101,18 +101,7 @@ final class VectorMath {
         return true;
     }
 
-    /** Whether some lane is outside exp's fast range (|v| >= 87 or NaN): {@link BlockMath#inExpRange} for eight lanes. */
-    static boolean outsideExpRange(FloatVector v) {
-        return !v.abs().compare(VectorOperators.LT, BlockMath.EXP_LIMIT).allTrue();
-    }
-
-    /** Whether some lane is outside log's fast range: {@link BlockMath#inLogRange} for eight lanes. */
-    static boolean outsideLogRange(FloatVector v) {
-        return !v.compare(VectorOperators.GE, Float.MIN_NORMAL).and(v.compare(VectorOperators.LE, Float.MAX_VALUE)).allTrue();
-    }
-
-    /** exp of eight lanes in the fast range ({@link BlockMath#expFast}); package-private for generated loops. */
-    static FloatVector exp(FloatVector v) {
+    private static FloatVector exp(FloatVector v) {
         FloatVector t = v.mul(LOG2E).add(MAGIC);
         FloatVector k = t.sub(MAGIC);
         FloatVector r = v.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
@@ -126,8 +115,7 @@ final class VectorMath {
         return p.mul(bits.reinterpretAsFloats());
     }
 
-    /** log of eight lanes in the fast range ({@link BlockMath#logFast}); package-private for generated loops. */
-    static FloatVector log(FloatVector v) {
+    private static FloatVector log(FloatVector v) {
         IntVector b = ((IntVector) v.reinterpretAsInts()).add(SQRT_HALF_OFFSET);
         IntVector ebits = b.lanewise(VectorOperators.ASHR, 23).add(MAGIC_BITS - 127);
         FloatVector e = ((FloatVector) ebits.reinterpretAsFloats()).sub(MAGIC);

@@ -101,20 +101,60 @@ final class DeviceKernels {
     }
 
     /**
-     * {@code Backend.scatterAddRows}: each work-item owns one output element and adds the rows
-     * routed to it in increasing {@code i}, the reference's order, so repeats sum to the same bits.
+     * {@code Backend.scatterAddRows}, step 1 of 3: one work-item per gathered row {@code i} links it
+     * to the next gathered row routed to the same output row ({@code next[i]}, -1 for the last)
+     * and says whether it is the first one ({@code head[i]}). Owning output elements instead
+     * costs each one a scan of all n rows (rows x rowLength x n, 10^11 steps for CCS's gradient);
+     * this costs n^2 integer compares, the same for every column, and keeps the reference's order
+     * without atomics. The scan has a scalar bound and no early exit, so every work-item runs the
+     * same loop.
      */
-    static void scatterAddRows(float[] g, int rowLength, float[] index, int n, float[] out, int total) {
-        for (@Parallel int e = 0; e < total; e++) {
-            int row = e / rowLength;
-            int column = e - row * rowLength;
-            float s = 0f;
-            for (int i = 0; i < n; i++) {
-                if ((int) index[i] == row) {
-                    s += g[i * rowLength + column];
+    static void rowChains(float[] index, int n, int[] next, int[] head) {
+        for (@Parallel int i = 0; i < n; i++) {
+            int row = (int) index[i];
+            int first = 1;
+            int after = -1;
+            for (int j = 0; j < n; j++) {
+                if ((int) index[j] == row) {
+                    if (j < i) {
+                        first = 0;
+                    } else if (j > i && after < 0) {
+                        after = j;
+                    }
                 }
             }
-            out[e] = s;
+            next[i] = after;
+            head[i] = first;
+        }
+    }
+
+    /** {@code Backend.scatterAddRows}, step 2 of 3: the output rows no gathered row reaches stay 0. */
+    static void zero(float[] out, int total) {
+        for (@Parallel int e = 0; e < total; e++) {
+            out[e] = 0f;
+        }
+    }
+
+    /**
+     * {@code Backend.scatterAddRows}, step 3 of 3: one work-item per (gathered row, column); the
+     * first row of each chain walks it in increasing {@code i}, starting from 0 as the reference
+     * starts from its zeroed output, so repeats sum to the reference's bits, and writes the sum.
+     * Only heads write, each to an output row no other head shares: no races.
+     */
+    static void addRowChains(float[] g, int rowLength, float[] index, int[] next, int[] head, float[] out,
+                             int total) {
+        for (@Parallel int t = 0; t < total; t++) {
+            int i = t / rowLength;
+            int column = t - i * rowLength;
+            if (head[i] == 1) {
+                float s = 0f;
+                int j = i;
+                while (j >= 0) {
+                    s += g[j * rowLength + column];
+                    j = next[j];
+                }
+                out[(int) index[i] * rowLength + column] = s;
+            }
         }
     }
 
@@ -197,25 +237,51 @@ final class DeviceKernels {
     }
 
     /**
-     * {@code Backend.maxPool2dBackward}: one work-item per input row of a plane; it zeroes the row,
-     * then adds the plane's output gradients whose winner lies in it, in output order as the
-     * reference does. Overlapping windows route several gradients to one element, and OpenCL has
-     * no float atomics: owning the row keeps it race-free and gives the reference's bits.
+     * {@code Backend.maxPool2dBackward}, step 1 of 2: for each output row of each plane, the
+     * lowest and highest input row its winners lie in ({@code span[2t]}, {@code span[2t + 1]}).
+     * The backward gets no window size, so this is how step 2 learns which output rows can reach
+     * an input row without scanning every output of the plane for each one.
      */
-    static void maxPool2dBackward(float[] g, int[] argmax, int h, int w, int outH, int outW, float[] gradIn,
-                                  int planeRows) {
+    static void poolRowSpans(int[] argmax, int w, int outW, int[] span, int outRows) {
+        for (@Parallel int t = 0; t < outRows; t++) {
+            int lo = Integer.MAX_VALUE;
+            int hi = -1;
+            for (int ox = 0; ox < outW; ox++) {
+                int y = argmax[t * outW + ox] / w;
+                lo = y < lo ? y : lo;
+                hi = y > hi ? y : hi;
+            }
+            span[2 * t] = lo;
+            span[2 * t + 1] = hi;
+        }
+    }
+
+    /**
+     * {@code Backend.maxPool2dBackward}, step 2 of 2: one work-item per input row of a plane; it
+     * zeroes the row, then adds the output gradients whose winner lies in it, in output order as
+     * the reference does, visiting only the output rows whose span covers it. Overlapping windows
+     * route several gradients to one element, and OpenCL has no float atomics: owning the row
+     * keeps it race-free and gives the reference's bits.
+     */
+    static void maxPool2dBackward(float[] g, int[] argmax, int[] span, int h, int w, int outH, int outW,
+                                  float[] gradIn, int planeRows) {
         for (@Parallel int t = 0; t < planeRows; t++) {
             int plane = t / h;
             int y = t - plane * h;
             int inOffset = plane * h * w;
-            int outOffset = plane * outH * outW;
             for (int xx = 0; xx < w; xx++) {
                 gradIn[inOffset + y * w + xx] = 0f;
             }
-            for (int o = 0; o < outH * outW; o++) {
-                int idx = argmax[outOffset + o];
-                if (idx / w == y) {
-                    gradIn[inOffset + idx] += g[outOffset + o];
+            for (int oy = 0; oy < outH; oy++) {
+                int r = plane * outH + oy;
+                if (span[2 * r] <= y && y <= span[2 * r + 1]) {
+                    for (int ox = 0; ox < outW; ox++) {
+                        int o = r * outW + ox;
+                        int idx = argmax[o];
+                        if (idx / w == y) {
+                            gradIn[inOffset + idx] += g[o];
+                        }
+                    }
                 }
             }
         }

@@ -22,7 +22,7 @@ final class KernelCall {
     final int[] meta;
     /** The buffers, in the Program's order for this kernel: float[] or int[]. */
     final Object[] slots;
-    /** Device-only scratch (the block partials of a reduction), allocated here. */
+    /** Device-only scratch (a reduction's block partials, scatterAddRows' row chains, max-pool row spans), allocated here. */
     final Object[] temps;
 
     private KernelCall(Program.Kernel kernel, int[] ints, float[] floats, int[] meta, Object[] slots) {
@@ -101,7 +101,39 @@ final class KernelCall {
             int n = Math.max(1, ints[0] * Reduction.blocks(ints[1]));
             return new Object[] {new float[n], new int[n]};
         }
+        if (kernel == Program.Kernel.SCATTER_ADD_ROWS && chained()) {
+            // next and head of each gathered row (DeviceKernels.rowChains).
+            return new Object[] {new int[ints[1]], new int[ints[1]]};
+        }
+        if (kernel == Program.Kernel.MAX_POOL2D_BACKWARD && work() > 0) {
+            // The input-row span of each output row's winners (DeviceKernels.poolRowSpans).
+            return new Object[] {new int[Math.max(1, 2 * ints[0] * ints[3])]};
+        }
         return new Object[0];
+    }
+
+    /** Whether a scatterAddRows call has rows to add, beyond zeroing its output. */
+    private boolean chained() {
+        return ints[1] > 0 && work() > 0;
+    }
+
+    /** How many tasks {@link #addTasks} adds: 0 without work, more than one for the multi-step kernels. */
+    int taskCount() {
+        if (work() == 0) {
+            return 0;
+        }
+        switch (kernel) {
+            case SUM_ROWS:
+                return Reduction.blocks(ints[1]) > 0 ? 2 : 1;
+            case MAX_ROWS:
+                return 2;
+            case SCATTER_ADD_ROWS:
+                return chained() ? 3 : 1;
+            case MAX_POOL2D_BACKWARD:
+                return ints[0] * ints[3] > 0 ? 2 : 1;
+            default:
+                return 1;
+        }
     }
 
     /** Whether the kernel writes the buffer in {@code slot} (as {@link Program.Instruction#writes}). */
@@ -211,17 +243,33 @@ final class KernelCall {
             case GATHER_ROWS:
                 graph.task(prefix, DeviceKernels::gatherRows, f(0), ints[0], f(1), f(2), n);
                 break;
-            case SCATTER_ADD_ROWS:
-                graph.task(prefix, DeviceKernels::scatterAddRows, f(0), ints[0], f(1), ints[1], f(2), n);
+            case SCATTER_ADD_ROWS: {
+                int[] next = chained() ? (int[]) temps[0] : null;
+                int[] head = chained() ? (int[]) temps[1] : null;
+                if (chained()) {
+                    graph.task(prefix + "_chains", DeviceKernels::rowChains, f(1), ints[1], next, head);
+                }
+                graph.task(prefix + "_zero", DeviceKernels::zero, f(2), n);
+                if (chained()) {
+                    graph.task(prefix + "_add", DeviceKernels::addRowChains, f(0), ints[0], f(1), next, head, f(2),
+                        ints[1] * ints[0]);
+                }
                 break;
+            }
             case MAX_POOL2D:
                 graph.task(prefix, DeviceKernels::maxPool2d, f(0), ints[1], ints[2], ints[3], ints[4], ints[5],
                     pooledH(), pooledW(), f(1), i(2), n);
                 break;
-            case MAX_POOL2D_BACKWARD:
-                graph.task(prefix, DeviceKernels::maxPool2dBackward, f(0), i(1), ints[1], ints[2], ints[3], ints[4],
-                    f(2), n);
+            case MAX_POOL2D_BACKWARD: {
+                int[] span = (int[]) temps[0];
+                int outRows = ints[0] * ints[3];
+                if (outRows > 0) {
+                    graph.task(prefix + "_spans", DeviceKernels::poolRowSpans, i(1), ints[2], ints[4], span, outRows);
+                }
+                graph.task(prefix, DeviceKernels::maxPool2dBackward, f(0), i(1), span, ints[1], ints[2], ints[3],
+                    ints[4], f(2), n);
                 break;
+            }
             case MATMUL:
                 graph.task(prefix, DeviceKernels::matmul, f(0), f(1), f(2), ints[1], ints[2], ints[3], n);
                 break;

@@ -162,9 +162,7 @@ public final class TaskGraphCompiler {
         int taskCount() {
             int n = 0;
             for (KernelCall c : calls) {
-                if (c.work() > 0) {
-                    n += c.kernel == Program.Kernel.SUM_ROWS || c.kernel == Program.Kernel.MAX_ROWS ? 2 : 1;
-                }
+                n += c.taskCount();
             }
             return n;
         }

@@ -8,8 +8,11 @@ import static org.tornagrad.tornado.TornadoTests.gaussian;
 import static org.tornagrad.tornado.TornadoTests.uniform;
 
 import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Binary;
 import org.tornagrad.kernels.Pooling;
@@ -167,6 +170,43 @@ class DeviceKernelsTest {
         assertUlps("scatterAddRows (repeats add in index order, untouched rows are 0)", sWant, sGot, 0);
     }
 
+    /**
+     * CCS's gradient shape, scaled down: many output rows, a few thousand gathered rows, and a long
+     * run of one repeated row at the end (CCS pads its selection by repeating the last anchor).
+     * The kernel that had each output element scan every gathered row needed 40,000 x 256 x 8,192
+     * (8 x 10^10) steps here, minutes on a CPU device; the chained one needs 8,192^2 integer
+     * compares, so the timeout (compiling included) tells them apart.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void scatterAddRowsOfThousandsOfRowsIntoTensOfThousandsWithRepeatsGivesJavasBits() {
+        int rowLength = 256;
+        int rows = 40_000;
+        int n = 8_192;
+        Random r = new Random(21);
+        float[] index = new float[n];
+        for (int i = 0; i < n; i++) {
+            // Most rows distinct, some hit two or three times, the last 1,000 all on one row.
+            index[i] = i >= n - 1_000 ? rows - 1 : (i % 7 == 0 ? 5 * (i % 3) : 20 + r.nextInt(rows - 30));
+        }
+        index[1] = rows - 2; // the only row sent there
+        float[] g = gaussian(22, n * rowLength, 1f);
+        g[rowLength] = -0f; // reached once by -0: 0 + -0 = +0, as in the reference's zeroed output
+        float[] want = new float[rows * rowLength];
+        float[] got = new float[want.length];
+        Arrays.fill(got, Float.NaN);
+        JAVA.scatterAddRows(g, rowLength, index, n, want, rows);
+        tornado.scatterAddRows(g, rowLength, index, n, got, rows);
+        assertBits("scatterAddRows, " + n + " rows into " + rows + " with repeats", want, got);
+    }
+
+    @Test
+    void scatterAddRowsOfNoRowsZeroesTheOutput() {
+        float[] got = {1f, 2f, 3f, 4f};
+        tornado.scatterAddRows(new float[0], 2, new float[0], 0, got, 2);
+        assertBits("scatterAddRows of no rows", new float[4], got);
+    }
+
     @Test
     void sumRowsOfManyShortRowsAndOfRowsLongerThanABlock() {
         for (int[] rc : new int[][] {{1000, 3}, {5, 40_000}, {3, 1}, {2, 16384}, {1, 16385}}) {
@@ -241,6 +281,32 @@ class DeviceKernelsTest {
             tornado.maxPool2dBackward(g, gotArg, planes, h, w, outH, outW, gGot);
             assertUlps(what + " backward (gradients routed to the winners, summed in output order)", gWant, gGot, 0);
         }
+    }
+
+    /**
+     * The backward's contract is {@code gradIn[argmax] += g} for any in-plane winner: winners far
+     * from their output row (here anywhere in the plane, repeated) must still be found and added
+     * in output order.
+     */
+    @Test
+    void maxPool2dBackwardRoutesWinnersAnywhereInThePlane() {
+        int planes = 3;
+        int h = 17;
+        int w = 9;
+        int outH = 6;
+        int outW = 5;
+        Random r = new Random(23);
+        int[] argmax = new int[planes * outH * outW];
+        for (int o = 0; o < argmax.length; o++) {
+            argmax[o] = o % 4 == 0 ? w + 2 : r.nextInt(h * w);
+        }
+        float[] g = gaussian(24, argmax.length, 1f);
+        float[] want = new float[planes * h * w];
+        float[] got = new float[want.length];
+        Arrays.fill(got, Float.NaN);
+        JAVA.maxPool2dBackward(g, argmax, planes, h, w, outH, outW, want);
+        tornado.maxPool2dBackward(g, argmax, planes, h, w, outH, outW, got);
+        assertBits("maxPool2dBackward with scattered winners", want, got);
     }
 
     @Test

@@ -22,7 +22,7 @@ final class KernelCall {
     final int[] meta;
     /** The buffers, in the Program's order for this kernel: float[] or int[]. */
     final Object[] slots;
-    /** Device-only scratch (a reduction's block partials, scatterAddRows' row chains, max-pool row spans), allocated here. */
+    /** Device-only scratch, allocated here: block partials, row chains, max-pool row spans. */
     final Object[] temps;
 
     private KernelCall(Program.Kernel kernel, int[] ints, float[] floats, int[] meta, Object[] slots) {

@@ -215,18 +215,10 @@ class GeneratedLoopTest {
     void theSystemPropertyKeepsTheInterpretersOps() {
         TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.UnaryOp(Unary.NEG, 0f, 0f, new int[] {0}, 1),
             new TileOp.Store(4, 1)};
-        String before = System.getProperty(CodeGenerator.PROPERTY);
-        System.setProperty(CodeGenerator.PROPERTY, "false");
-        try {
+        withCodegenOff(() -> {
             assertFalse(CodeGenerator.enabled());
             assertSame(ops, CodeGenerator.rewrite(ops, 4096));
-        } finally {
-            if (before == null) {
-                System.clearProperty(CodeGenerator.PROPERTY);
-            } else {
-                System.setProperty(CodeGenerator.PROPERTY, before);
-            }
-        }
+        });
     }
 
     @Test
@@ -273,9 +265,7 @@ class GeneratedLoopTest {
         String source = generated.generatedSource();
         assertTrue(source.contains("BlockMath.LOG2E") && source.contains("BlockMath.LP0"), source); // exp and log written out
 
-        String before = System.getProperty(CodeGenerator.PROPERTY);
-        System.setProperty(CodeGenerator.PROPERTY, "false");
-        try {
+        withCodegenOff(() -> {
             CompiledProgram interpreted = JavaProgramCompiler.compile(p, TEAM);
             assertEquals("", interpreted.generatedSource());
             assertFalse(interpreted.listing().contains("generated loop"), interpreted.listing());
@@ -286,13 +276,7 @@ class GeneratedLoopTest {
                     assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(g[i]), k + " at " + i);
                 }
             });
-        } finally {
-            if (before == null) {
-                System.clearProperty(CodeGenerator.PROPERTY);
-            } else {
-                System.setProperty(CodeGenerator.PROPERTY, before);
-            }
-        }
+        });
     }
 
     @Test
@@ -319,5 +303,20 @@ class GeneratedLoopTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
             () -> LoopClasses.constructor("package org.tornagrad.compiler; final class Loop { int x = ; }"));
         assertTrue(e.getMessage().contains("javac failed"), e.getMessage());
+    }
+
+    /** Runs {@code body} with {@code -Dtornagrad.compiled.codegen=false}, then restores the property. */
+    private static void withCodegenOff(Runnable body) {
+        String before = System.getProperty(CodeGenerator.PROPERTY);
+        System.setProperty(CodeGenerator.PROPERTY, "false");
+        try {
+            body.run();
+        } finally {
+            if (before == null) {
+                System.clearProperty(CodeGenerator.PROPERTY);
+            } else {
+                System.setProperty(CodeGenerator.PROPERTY, before);
+            }
+        }
     }
 }

@@ -74,9 +74,7 @@ final class AnchorAssigner {
     static int bestBox(float[] anchors, int at, float[] boxes, float[] boxArea, int boxCount, float bestIou) {
         float a = BoxIou.area(anchors, at);
         for (int j = 0; j < boxCount - 1; j++) {
-            float v = BoxIou.iou(anchors[at], anchors[at + 1], anchors[at + 2], anchors[at + 3], a,
-                boxes[4 * j], boxes[4 * j + 1], boxes[4 * j + 2], boxes[4 * j + 3], boxArea[j]);
-            if (v == bestIou) {
+            if (iou(anchors, at, a, boxes, boxArea, j) == bestIou) {
                 return j;
             }
         }
@@ -110,13 +108,17 @@ final class AnchorAssigner {
             int at = anchorOffset + 4 * i;
             float a = BoxIou.area(anchors, at);
             for (int j = 0; j < boxCount; j++) {
-                float v = BoxIou.iou(anchors[at], anchors[at + 1], anchors[at + 2], anchors[at + 3], a,
-                    boxes[4 * j], boxes[4 * j + 1], boxes[4 * j + 2], boxes[4 * j + 3], boxArea[j]);
-                if (!Float.isFinite(v)) {
+                if (!Float.isFinite(iou(anchors, at, a, boxes, boxArea, j))) {
                     return (long) i * boxCount + j;
                 }
             }
         }
         return -1;
+    }
+
+    /** The {@link BoxIou#iou} of the anchor at {@code anchors[at]} (area {@code anchorArea}) and box {@code j} of {@code boxes}. */
+    static float iou(float[] anchors, int at, float anchorArea, float[] boxes, float[] boxArea, int j) {
+        return BoxIou.iou(anchors[at], anchors[at + 1], anchors[at + 2], anchors[at + 3], anchorArea,
+            boxes[4 * j], boxes[4 * j + 1], boxes[4 * j + 2], boxes[4 * j + 3], boxArea[j]);
     }
 }

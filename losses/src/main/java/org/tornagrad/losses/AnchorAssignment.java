@@ -87,9 +87,7 @@ public final class AnchorAssignment {
         int anchor = (int) (position / boxCount);
         int box = (int) (position % boxCount);
         int at = anchorOffset + 4 * anchor;
-        float value = BoxIou.iou(anchors[at], anchors[at + 1], anchors[at + 2], anchors[at + 3],
-            BoxIou.area(anchors, at), boxes[4 * box], boxes[4 * box + 1], boxes[4 * box + 2], boxes[4 * box + 3],
-            boxArea[box]);
+        float value = AnchorAssigner.iou(anchors, at, BoxIou.area(anchors, at), boxes, boxArea, box);
         // Only boxes whose areas overflow float32 get here (inf - inf in the union).
         return new IllegalArgumentException(anchorsName + ", " + boxesName + ": expected boxes whose areas fit in"
             + " float32, got IoU " + value + " for anchor " + anchor + " and box " + box);

@@ -127,8 +127,7 @@ public final class TornadoBackend implements Backend {
         }
         SegmentPlan holder = residentIn.remove(buffer);
         if (holder != null) {
-            holder.fetch(buffer);
-            copiesOut++;
+            bringHome(holder, buffer);
         }
         // Nothing else keeps a copy: a queued call read a snapshot, and a later call copies it in anew.
         Backends.release(buffer);
@@ -146,9 +145,7 @@ public final class TornadoBackend implements Backend {
             Object a = segment.arrays.get(id);
             SegmentPlan holder = residentIn.remove(a);
             if (holder != null) {
-                holder.fetch(a);
-                copiesOut++;
-                Backends.release(a);
+                bringHome(holder, a);
             }
         }
         String key = segment.signature();
@@ -182,10 +179,15 @@ public final class TornadoBackend implements Backend {
     private void fetchAll(SegmentPlan plan) {
         for (Object a : plan.residents()) {
             residentIn.remove(a);
-            plan.fetch(a);
-            copiesOut++;
-            Backends.release(a);
+            bringHome(plan, a);
         }
+    }
+
+    /** Copies {@code array}'s value back from {@code holder}'s device; its host copy is current again. */
+    private void bringHome(SegmentPlan holder, Object array) {
+        holder.fetch(array);
+        copiesOut++;
+        Backends.release(array);
     }
 
     // ---------------------------------------------------------------------------------------

@@ -165,7 +165,7 @@ final class CodeGenerator {
         }
         // Runs: maximal stretches of generated ops, cut where the budget would be exceeded. A run
         // with sums repeats its body five times (laneSum's order), so it takes no exp/log and
-        // fewer ops (sums that follow them still join it: each only adds to its lanes); in a kernel with sums a run ends after its exp/log, leaving the cheap ops
+        // fewer ops; in a kernel with sums a run ends after its exp/log, leaving the cheap ops
         // that follow to a run that can also take the sums.
         boolean kernelSums = false;
         for (TileOp op : ops) {
@@ -181,7 +181,7 @@ final class CodeGenerator {
             boolean ok = k < count && LoopSource.supported(ops[k]);
             int tr = ok ? LoopSource.transcendentals(ops[k]) : 0;
             boolean sum = ok && ops[k] instanceof TileOp.SumPartial;
-            boolean full = k - from == MAX_OPS || (sums && computed == MAX_OPS_WITH_SUMS && !sum) || (sum && sumCount == MAX_SUMS)
+            boolean full = k - from == MAX_OPS || (sums && computed == MAX_OPS_WITH_SUMS) || (sum && sumCount == MAX_SUMS)
                 || transcendentals + tr > MAX_TRANSCENDENTALS || (sum && transcendentals > 0) || (tr > 0 && sums)
                 || (kernelSums && transcendentals > 0);
             if (from >= 0 && (!ok || full)) {
@@ -200,46 +200,26 @@ final class CodeGenerator {
             sumCount += sum ? 1 : 0;
             computed += sum ? 0 : 1;
         }
-        List<int[]> kept = new ArrayList<>();
-        for (int[] run : runs) {
-            if (worthGenerating(ops, run[0], run[1])) {
-                kept.add(run);
-            }
-        }
-        if (kept.isEmpty()) {
-            return interpreted;
-        }
-        int[] runOf = new int[count];
-        Arrays.fill(runOf, -1);
-        for (int r = 0; r < kept.size(); r++) {
-            Arrays.fill(runOf, kept.get(r)[0], kept.get(r)[1], r);
-        }
-        // A load or fill read by a later generated run is read again from its buffer there, not
-        // written to a slot and read back: the slot's store costs more than a second load.
-        boolean[] reload = new boolean[count];
-        for (int k = 0; k < count; k++) {
-            reload[k] = runOf[k] >= 0 && (ops[k] instanceof TileOp.Load || ops[k] instanceof TileOp.Fill);
-        }
         List<TileOp> fast = new ArrayList<>();
         boolean guarded = false;
+        boolean any = false;
         int next = 0;
-        for (int r = 0; r < kept.size(); r++) {
-            int[] run = kept.get(r);
+        for (int[] run : runs) {
+            if (!worthGenerating(ops, run[0], run[1])) {
+                continue;
+            }
             fast.addAll(Arrays.asList(ops).subList(next, run[0]));
             boolean[] liveOut = new boolean[count];
             for (int k = run[0]; k < run[1]; k++) {
+                liveOut[k] = lastRead[k] >= run[1];
                 guarded |= LoopSource.transcendentals(ops[k]) > 0;
             }
-            for (int reader = run[1]; reader < count; reader++) {
-                for (int j : LoopSource.uses(ops[reader])) {
-                    int p = producer[reader][j];
-                    if (p >= run[0] && p < run[1] && !(reload[p] && runOf[reader] >= 0)) {
-                        liveOut[p] = true;
-                    }
-                }
-            }
-            fast.add(LoopClasses.instantiate(new LoopSource(ops, producer, liveOut, reload, run[0], run[1])));
+            fast.add(LoopClasses.instantiate(new LoopSource(ops, producer, liveOut, run[0], run[1])));
+            any = true;
             next = run[1];
+        }
+        if (!any) {
+            return interpreted;
         }
         fast.addAll(Arrays.asList(ops).subList(next, count));
         TileOp[] program = fast.toArray(new TileOp[0]);

@@ -16,8 +16,8 @@ import org.tornagrad.kernels.Unary;
  * {@link TileOp.Tile#outOfRange} set (see {@link GuardedTileProgram}).
  *
  * <p>Values are vector locals named after the op that makes them ({@code v3} is op 3's value).
- * A value made before the run is read from its slot (a load or fill made in an earlier generated
- * loop is read again from its buffer); a value read after the run is written to its slot; stores write the program's buffers. The source holds no slot, buffer or scalar: those
+ * A value made before the run is read from its slot; a value read after the run is written to
+ * its slot; stores write the program's buffers. The source holds no slot, buffer or scalar: those
  * are read from {@link GeneratedLoop#ints} and {@link GeneratedLoop#floats}, so the text depends
  * only on the shape of the run and one compiled class serves every run of that shape.
  */
@@ -43,10 +43,9 @@ final class LoopSource {
     /**
      * The loop for ops {@code [from, to)} of {@code ops}; {@code producer[k][j]} is the index of
      * the op whose value op k reads as its j-th operand, {@code liveOut[k]} whether op k's value
-     * is read after the run from its slot, {@code reload[p]} whether a load or fill made before the
-     * run is read again from its buffer (its value is then in no slot).
+     * is read after the run.
      */
-    LoopSource(TileOp[] ops, int[][] producer, boolean[] liveOut, boolean[] reload, int from, int to) {
+    LoopSource(TileOp[] ops, int[][] producer, boolean[] liveOut, int from, int to) {
         Map<Integer, String> liveIn = new LinkedHashMap<>();
         StringBuilder sum = new StringBuilder();
         for (int k = from; k < to; k++) {
@@ -55,11 +54,6 @@ final class LoopSource {
                 int p = producer[k][j];
                 if (p < from && !liveIn.containsKey(p)) {
                     liveIn.put(p, "v" + p);
-                    if (reload[p]) {
-                        sum.insert(0, "reload " + ops[p] + "; ");
-                        emit(p, ops[p], producer[p]);
-                        continue;
-                    }
                     decl.append("        final float[] in").append(p).append(" = t.slots[").append(param(ops[k].in[j]))
                         .append("];\n");
                     vector.append("            FloatVector v").append(p).append(" = FloatVector.fromArray(F, in").append(p)

@@ -100,16 +100,10 @@ final class Checks {
 
     /**
      * A guard for {@link Loss#guard} from per-element violations (0 where a value is fine, > 0 or
-     * NaN where not): sqrt(-(Σ first + Σ each of more)), which is -0 when all are fine and NaN
-     * otherwise. One sum per tensor of violations, not one sum of their elementwise total: a
-     * compiled pass takes each sum beside the loss's own sums, with no op to join them per element.
+     * NaN where not): sqrt(-Σ violations), which is -0 when all are fine and NaN otherwise.
      */
-    static Variable guard(Variable first, Variable... more) {
-        Variable total = first.sum();
-        for (Variable violations : more) {
-            total = total.add(violations.sum());
-        }
-        return total.neg().sqrt();
+    static Variable guard(Variable violations) {
+        return violations.sum().neg().sqrt();
     }
 
     /** Per-element violations of "finite": x - x, 0 for finite values and NaN otherwise. Detached. */
@@ -119,13 +113,12 @@ final class Checks {
     }
 
     /**
-     * Per-element violations of "in [lo, hi]": |x - clamp(x, lo, hi)|, 0 inside, > 0 outside
-     * (the difference of two distinct floats is never 0, so even -1e-45 counts), NaN for NaN,
-     * infinite for infinities. Detached.
+     * Per-element violations of "in [lo, hi]": relu(x - hi) + relu(lo - x), 0 inside, > 0
+     * outside, NaN for NaN (infinities are outside). Detached.
      */
     static Variable outside(Variable x, float lo, float hi) {
         Variable d = x.detach();
-        return d.sub(d.clamp(lo, hi)).abs();
+        return d.sub(hi).relu().add(d.rsub(lo).relu());
     }
 
     /** A backend check of "every value finite", for {@link Loss#guard}. */

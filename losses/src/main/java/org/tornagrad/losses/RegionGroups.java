@@ -190,9 +190,9 @@ final class RegionGroups {
     static Variable guard(RegionLoss loss, Map<String, Variable> prepared) {
         Variable t = prepared.get(TARGETS);
         Variable x = prepared.get(INPUTS).reshape(t.shape().dims());
-        // Sums that share the forward pass's reads of x and t.
+        // One sum for both inputs (it shares the forward pass's reads of x and t).
         Variable values = loss.fromLogits() ? Checks.nonFinite(x) : Checks.outside(x, 0f, 1f);
-        return Checks.guard(values, Checks.outside(t, 0f, 1f));
+        return Checks.guard(values.add(Checks.outside(t, 0f, 1f)));
     }
 
     /** The groups of {@code loss} over the prepared tensors: probabilities laid out by shape alone. */

@@ -13,13 +13,20 @@ public final class TornadoSupport {
     /** System property choosing the device as {@code BACKEND:DEVICE} indices, e.g. {@code 0:1}; default TornadoVM's. */
     public static final String DEVICE_PROPERTY = "tornagrad.tornado.device";
 
+    /** Replaces {@link #OPENCL_FLAGS}. */
+    static final String OPENCL_FLAGS_PROPERTY = "tornagrad.tornado.openclFlags";
+
     /**
      * OpenCL build options for every kernel. TornadoVM's default adds {@code -cl-fast-relaxed-math}
      * and {@code -cl-mad-enable}, under which the compiler may assume there are no infinities or
      * NaNs (BCE's clamp of log(0) = -inf to -100 relies on them) and fuse multiply-adds, so results
-     * would drift from the Java reference; plain IEEE arithmetic keeps them equal.
+     * would drift from the Java reference; plain IEEE arithmetic keeps them equal. Without
+     * {@code -cl-fp32-correctly-rounded-divide-sqrt}, OpenCL 1.2 allows a float division 2.5 ulps
+     * of error, and NVIDIA's driver takes it (x / y and 1 / x were 1-2 ulps off Java on an H200).
+     * {@value #OPENCL_FLAGS_PROPERTY} replaces these options (to try others on a new device).
      */
-    static final String OPENCL_FLAGS = "-w";
+    static final String OPENCL_FLAGS = System.getProperty(OPENCL_FLAGS_PROPERTY,
+        "-w -cl-fp32-correctly-rounded-divide-sqrt");
 
     private static final Object LOCK = new Object();
     private static volatile boolean checked;

@@ -70,7 +70,9 @@ public final class TornadoTests {
 
     /**
      * Every element with the reference's exact bits: the sign of a zero counts, and a NaN must be
-     * the very NaN (payload and sign) that Java gives.
+     * a NaN where Java gives one. Its payload is the device's: NVIDIA's GPUs make 0x7fffffff where
+     * Java (and PoCL) make 0x7fc00000, and Java itself compares NaNs by Float.floatToIntBits, which
+     * folds every payload into one.
      */
     public static void assertBits(String what, float[] expected, float[] actual) {
         Backends.sync(actual);
@@ -80,7 +82,7 @@ public final class TornadoTests {
         for (int i = 0; i < expected.length; i++) {
             int want = Float.floatToRawIntBits(expected[i]);
             int got = Float.floatToRawIntBits(actual[i]);
-            if (want != got) {
+            if (want != got && !(Float.isNaN(expected[i]) && Float.isNaN(actual[i]))) {
                 fail(what + ": element " + i + ": expected " + expected[i] + " (java, 0x" + Integer.toHexString(want)
                     + "), got " + actual[i] + " (tornado, 0x" + Integer.toHexString(got) + ")");
             }

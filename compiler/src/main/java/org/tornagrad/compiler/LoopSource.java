@@ -114,7 +114,6 @@ final class LoopSource {
             // The double lanes live in the tile's scratch, not in vector locals: a vector carried
             // from one iteration to the next is boxed by JDK 17's C2 (seen: 2.6 MB an active-contour call).
             sb.append("        final double[] acc = t.sums;\n")
-                .append("        final float[] half = t.half;\n")
                 .append("        java.util.Arrays.fill(acc, 0, ").append(8 * sums.size()).append(", 0.0);\n");
         }
         for (int[] s : sums) {
@@ -166,17 +165,18 @@ final class LoopSource {
 
     /**
      * Adds the float lanes of {@code value}, widened, to sum number {@code index}'s eight double
-     * lanes. Lanes 4-7 are widened as lanes 0-3 of a reload from {@code t.half}: convertShape's
-     * part 1 (a slice) is not always intrinsified in a generated loop on JDK 17, and then it
-     * allocates (seen: 2.6 MB an active-contour call).
+     * lanes. Lanes 4-7 are widened as lanes 0-3 after a permute ({@link VectorMath#HIGH_HALF}):
+     * convertShape's part 1 (a slice) is not always intrinsified in a generated loop on JDK 17, and
+     * then it allocates (seen: 2.6 MB an active-contour call); a store and an unaligned reload of
+     * the high half (the way before) stalled store-to-load forwarding, 15-20% of dice and iou.
      */
     private static void widen(StringBuilder sb, int index, String value) {
         int at = 8 * index;
-        sb.append("            ").append(value).append(".intoArray(half, 0);\n");
+
         sb.append("            DoubleVector.fromArray(D, acc, ").append(at).append(").add((DoubleVector) ").append(value)
             .append(".convertShape(VectorOperators.F2D, D, 0)).intoArray(acc, ").append(at).append(");\n");
         sb.append("            DoubleVector.fromArray(D, acc, ").append(at + 4)
-            .append(").add((DoubleVector) FloatVector.fromArray(F, half, 4).convertShape(VectorOperators.F2D, D, 0))")
+            .append(").add((DoubleVector) " + value + ".rearrange(VectorMath.HIGH_HALF).convertShape(VectorOperators.F2D, D, 0))")
             .append(".intoArray(acc, ").append(at + 4).append(");\n");
     }
 

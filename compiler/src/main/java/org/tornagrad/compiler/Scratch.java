@@ -18,7 +18,6 @@ final class Scratch {
             t.index = new int[Math.max(1, maxRank)];
             t.lanes = new double[8];
             t.sums = new double[8 * CodeGenerator.MAX_SUMS];
-            t.half = new float[16];
             tiles[m] = t;
         }
     }

@@ -56,8 +56,6 @@ abstract class TileOp {
         double[] lanes;
         /** Eight double lanes per sum of a generated loop ({@link CodeGenerator#MAX_SUMS}). */
         double[] sums;
-        /** Sixteen floats: a generated loop reloads a vector's high half from here to widen it. */
-        float[] half;
         Object[] buffers;
         FusedKernel.Sink[] sinks;
         int tile;

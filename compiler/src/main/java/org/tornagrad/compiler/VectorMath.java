@@ -28,6 +28,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,6 +43,11 @@ final class VectorMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
     private static final int LANES = 8;
+    /**
+     * Lanes 4-7 moved to 0-3 (one permute), for generated loops that widen the high half of a
+     * float vector: through a store and an unaligned reload it stalled store-to-load forwarding.
+     */
+    static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromValues(F, 4, 5, 6, 7, 0, 1, 2, 3);
 
     private VectorMath() {
     }

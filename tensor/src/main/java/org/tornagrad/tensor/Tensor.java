@@ -222,7 +222,7 @@ public final class Tensor {
     private Tensor materialize() {
         float[] out = new float[size()];
         if (out.length > 0) {
-            backend().copy(shape.dims(), data, offset, strides, out);
+            backendFor(data).copy(shape.dims(), data, offset, strides, out);
         }
         return wrap(out, shape);
     }
@@ -244,8 +244,21 @@ public final class Tensor {
         return -1;
     }
 
-    private static Backend backend() {
-        return Backends.current();
+    /**
+     * The current backend, once the host copy of each operand (float[] or int[]) is current where
+     * another backend holds newer contents (a device, after its scope closed or from another
+     * thread): a host backend would otherwise read a stale array. An operand the current backend
+     * holds itself stays where it is.
+     */
+    private static Backend backendFor(Object... operands) {
+        Backend current = Backends.current();
+        for (Object operand : operands) {
+            Backend owner = Backends.owner(operand);
+            if (owner != null && owner != current) {
+                owner.syncToHost(operand, false);
+            }
+        }
+        return current;
     }
 
     // ----------------------------------------------------------------------------------------
@@ -257,7 +270,7 @@ public final class Tensor {
         Tensor x = contiguous();
         float[] out = new float[size()];
         if (out.length > 0) {
-            backend().unary(op, a, b, x.data, 0, out, out.length);
+            backendFor(x.data).unary(op, a, b, x.data, 0, out, out.length);
         }
         return wrap(out, shape);
     }
@@ -269,7 +282,10 @@ public final class Tensor {
         requireSameShape("g", g);
         float[] out = new float[size()];
         if (out.length > 0) {
-            backend().unaryBackward(op, a, b, contiguousData(), y.contiguousData(), g.contiguousData(), out, out.length);
+            float[] x = contiguousData();
+            float[] yData = y.contiguousData();
+            float[] gData = g.contiguousData();
+            backendFor(x, yData, gData).unaryBackward(op, a, b, x, yData, gData, out, out.length);
         }
         return wrap(out, shape);
     }
@@ -309,7 +325,7 @@ public final class Tensor {
         Shape out = Shape.broadcast(shape, other.shape);
         float[] result = new float[out.size()];
         if (result.length > 0) {
-            backend().binary(op, out.dims(), data, offset, broadcastStrides(out), other.data, other.offset,
+            backendFor(data, other.data).binary(op, out.dims(), data, offset, broadcastStrides(out), other.data, other.offset,
                 other.broadcastStrides(out), result);
         }
         return wrap(result, out);
@@ -330,8 +346,10 @@ public final class Tensor {
         g.requireShape("g", out);
         float[] result = new float[out.size()];
         if (result.length > 0) {
-            backend().binaryGrad(op, left, out.dims(), data, offset, broadcastStrides(out), other.data,
-                other.offset, other.broadcastStrides(out), z.contiguousData(), g.contiguousData(), result);
+            float[] zData = z.contiguousData();
+            float[] gData = g.contiguousData();
+            backendFor(data, other.data, zData, gData).binaryGrad(op, left, out.dims(), data, offset, broadcastStrides(out),
+                other.data, other.offset, other.broadcastStrides(out), zData, gData, result);
         }
         return wrap(result, out);
     }
@@ -381,7 +399,8 @@ public final class Tensor {
         int rows = cols == 0 ? keptSize(reduced) : size() / cols;
         float[] out = new float[rows];
         if (rows > 0 && cols > 0) {
-            backend().sumRows(moved.contiguousData(), rows, cols, out);
+            float[] x = moved.contiguousData();
+            backendFor(x).sumRows(x, rows, cols, out);
         }
         return wrap(out, reducedShape(reduced, keepDims));
     }
@@ -414,7 +433,8 @@ public final class Tensor {
         float[] values = new float[rows];
         int[] indices = new int[rows];
         if (rows > 0) {
-            backend().maxRows(moved.contiguousData(), rows, cols, values, indices);
+            float[] x = moved.contiguousData();
+            backendFor(x).maxRows(x, rows, cols, values, indices);
         }
         Shape out = reducedShape(reduced, keepDims);
         return new MaxResult(this, a, wrap(values, out), indices);
@@ -446,7 +466,8 @@ public final class Tensor {
         }
         float[] out = new float[size()];
         if (rows > 0) {
-            backend().maxRowsBackward(g.contiguousData(), indices, rows, cols, out);
+            float[] gData = g.contiguousData();
+            backendFor(gData, indices).maxRowsBackward(gData, indices, rows, cols, out);
         }
         return wrap(out, Shape.of(movedDims)).permute(back).contiguous();
     }
@@ -778,7 +799,8 @@ public final class Tensor {
         int at = 0;
         for (Tensor p : parts) {
             if (p.size() > 0) {
-                backend().scatter(p.shape.dims(), p.contiguousData(), out, at * outStrides[a], outStrides);
+                float[] x = p.contiguousData();
+                backendFor(x).scatter(p.shape.dims(), x, out, at * outStrides[a], outStrides);
             }
             at += p.shape.dim(a);
         }
@@ -811,7 +833,8 @@ public final class Tensor {
         Tensor region = out.slice(axis, start, stop, step);
         part.requireShape("part", region.shape);
         if (part.size() > 0) {
-            backend().scatter(region.shape.dims(), part.contiguousData(), out.data, region.offset, region.strides);
+            float[] x = part.contiguousData();
+            backendFor(x, out.data).scatter(region.shape.dims(), x, out.data, region.offset, region.strides);
         }
         return out;
     }
@@ -855,6 +878,7 @@ public final class Tensor {
             throw new IllegalArgumentException("index: expected rank 1, got shape " + index.shape);
         }
         float[] idx = index.contiguousData();
+        Backends.sync(idx); // validated on the host below
         int rows = dim(0);
         // Checked without reporting a host read: the check throws or passes, it makes no data.
         for (int i = 0; i < index.size(); i++) {
@@ -866,7 +890,8 @@ public final class Tensor {
         int cols = dim(1);
         float[] out = new float[index.size() * cols];
         if (out.length > 0) {
-            backend().gatherRows(contiguousData(), cols, idx, index.size(), out);
+            float[] x = contiguousData();
+            backendFor(x).gatherRows(x, cols, idx, index.size(), out);
         }
         return wrap(out, Shape.of(index.size(), cols));
     }
@@ -881,6 +906,7 @@ public final class Tensor {
             throw new IllegalArgumentException("rows: expected >= 0, got " + rows);
         }
         float[] idx = index.contiguousData();
+        Backends.sync(idx); // validated on the host below
         for (int i = 0; i < index.size(); i++) {
             if (!(idx[i] >= 0 && idx[i] < rows) || idx[i] != Math.rint(idx[i])) {
                 throw new IllegalArgumentException("index: expected integers in [0, " + (rows - 1) + "], got " + idx[i]
@@ -890,7 +916,8 @@ public final class Tensor {
         int cols = dim(1);
         float[] out = new float[Shape.of(rows, cols).size()];
         if (out.length > 0) {
-            backend().scatterAddRows(contiguousData(), cols, idx, index.size(), out, rows);
+            float[] x = contiguousData();
+            backendFor(x).scatterAddRows(x, cols, idx, index.size(), out, rows);
         }
         return wrap(out, Shape.of(rows, cols));
     }
@@ -985,7 +1012,8 @@ public final class Tensor {
         float[] out = new float[planes * outH * outW];
         int[] argmax = new int[out.length];
         if (planes > 0) {
-            backend().maxPool2d(contiguousData(), planes, h, w, kernel, stride, padding, out, argmax);
+            float[] x = contiguousData();
+            backendFor(x).maxPool2d(x, planes, h, w, kernel, stride, padding, out, argmax);
         }
         return new PoolResult(wrap(out, Shape.of(dims)), argmax, shape);
     }
@@ -1023,7 +1051,8 @@ public final class Tensor {
             float[] gradIn = new float[inputShape.size()];
             int planes = h * w == 0 ? 0 : gradIn.length / (h * w);
             if (planes > 0) {
-                backend().maxPool2dBackward(gradOutput.contiguousData(), argmax, planes, h, w,
+                float[] g = gradOutput.contiguousData();
+                backendFor(g, argmax).maxPool2dBackward(g, argmax, planes, h, w,
                     output.dim(-2), output.dim(-1), gradIn);
             }
             return wrap(gradIn, inputShape);
@@ -1055,7 +1084,9 @@ public final class Tensor {
         Tensor b = other.rank() == 3 ? other : other.expand(batch, k, n);
         float[] out = new float[outShape.size()];
         if (out.length > 0) {
-            backend().matmul(a.contiguousData(), b.contiguousData(), out, batch, m, k, n);
+            float[] aData = a.contiguousData();
+            float[] bData = b.contiguousData();
+            backendFor(aData, bData).matmul(aData, bData, out, batch, m, k, n);
         }
         return wrap(out, outShape);
     }

@@ -64,15 +64,25 @@ class EagerResidencyTest {
         float[] want = onJava(x).toArray();
         Tensor first;
         Tensor second;
+        Tensor third;
+        Tensor fourth;
         try (Backends.Scope s = Backends.use(tornado)) {
             first = CHAIN.apply(x);
             second = CHAIN.apply(x.mul(1f));
+            third = CHAIN.apply(x.mul(1f));
+            fourth = CHAIN.apply(x.mul(1f));
         }
         // The java backend is current here, and on the other thread: the read still reaches tornado.
         assertBits("read after the scope closed", want, first.toArray());
         float[] elsewhere = CompletableFuture.supplyAsync(second::toArray).get();
         assertBits("read on another thread", want, elsewhere);
         assertEquals(want[5], second.get(0, 5));
+        // An op of the java backend on a device result reads the device's values (doubling is exact).
+        float[] wantDoubled = Tensor.of(want, 3, 100).mul(2f).toArray();
+        assertBits("a java op on a device result after the scope closed", wantDoubled, fourth.mul(2f).toArray());
+        // So does a strided view, gathered into a contiguous copy by the java backend, from the device's values.
+        float[] wantTransposed = Tensor.of(want, 3, 100).transpose(0, 1).toArray();
+        assertBits("a transposed view read after the scope closed", wantTransposed, third.transpose(0, 1).toArray());
     }
 
     @Test

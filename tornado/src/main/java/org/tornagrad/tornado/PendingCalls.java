@@ -35,12 +35,6 @@ final class PendingCalls {
         return ids.containsKey(array);
     }
 
-    /** Whether some queued call writes {@code array}. */
-    boolean produces(Object array) {
-        Integer id = ids.get(array);
-        return id != null && outputs.contains(id);
-    }
-
     /**
      * Queues {@code call}. {@code deviceResident} says whether an input array's current value is
      * on the device (then the backend makes its host copy current before the segment runs, and it

@@ -101,10 +101,6 @@ final class SegmentPlan {
         return inputs.size();
     }
 
-    boolean holds(Object array) {
-        return residents.containsKey(array);
-    }
-
     /** Copies {@code array}'s value back from the device (this one only) into it; it is no longer resident. */
     void fetch(Object array) {
         Integer id = residents.remove(array);

@@ -125,10 +125,7 @@ public final class TornadoBackend implements Backend {
         if (pending.uses(buffer)) {
             flush();
         }
-        SegmentPlan holder = residentIn.remove(buffer);
-        if (holder != null) {
-            bringHome(holder, buffer);
-        }
+        bringHomeIfResident(buffer);
         // Nothing else keeps a copy: a queued call read a snapshot, and a later call copies it in anew.
         Backends.release(buffer);
     }
@@ -142,11 +139,7 @@ public final class TornadoBackend implements Backend {
         pending = new PendingCalls();
         // Inputs whose value is on the device of an earlier segment come back to the host first.
         for (int id : segment.inputs) {
-            Object a = segment.arrays.get(id);
-            SegmentPlan holder = residentIn.remove(a);
-            if (holder != null) {
-                bringHome(holder, a);
-            }
+            bringHomeIfResident(segment.arrays.get(id));
         }
         String key = segment.signature();
         SegmentPlan plan = plans.get(key);
@@ -180,6 +173,14 @@ public final class TornadoBackend implements Backend {
         for (Object a : plan.residents()) {
             residentIn.remove(a);
             bringHome(plan, a);
+        }
+    }
+
+    /** Copies {@code array}'s value back from the device where a segment left it, if one did. */
+    private void bringHomeIfResident(Object array) {
+        SegmentPlan holder = residentIn.remove(array);
+        if (holder != null) {
+            bringHome(holder, array);
         }
     }
 

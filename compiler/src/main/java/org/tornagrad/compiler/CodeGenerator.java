@@ -181,7 +181,8 @@ final class CodeGenerator {
             boolean ok = k < count && LoopSource.supported(ops[k]);
             int tr = ok ? LoopSource.transcendentals(ops[k]) : 0;
             boolean sum = ok && ops[k] instanceof TileOp.SumPartial;
-            boolean full = k - from == MAX_OPS || (sums && computed == MAX_OPS_WITH_SUMS) || (sum && sumCount == MAX_SUMS)
+            boolean full = k - from == MAX_OPS || ((sums || sum) && computed + (sum ? 0 : 1) > MAX_OPS_WITH_SUMS)
+                || (sum && sumCount == MAX_SUMS)
                 || transcendentals + tr > MAX_TRANSCENDENTALS || (sum && transcendentals > 0) || (tr > 0 && sums)
                 || (kernelSums && transcendentals > 0);
             if (from >= 0 && (!ok || full)) {

@@ -128,7 +128,7 @@ public final class ActiveContourLoss implements Loss {
     /** Both inputs in [0, 1] (which rules out NaN and infinities too). */
     @Override
     public Variable guard(Map<String, Variable> prepared) {
-        return Checks.guard(Checks.outside(prepared.get("y_pred"), 0f, 1f).add(Checks.outside(prepared.get("y_true"), 0f, 1f)));
+        return Checks.guard(Checks.outsideUnitInterval(prepared.get("y_pred")).add(Checks.outsideUnitInterval(prepared.get("y_true"))));
     }
 
     /**

@@ -113,22 +113,19 @@ final class Checks {
     }
 
     /**
-     * Per-element violations of "in [lo, hi]": relu(x - hi) + relu(lo - x), 0 inside, > 0
-     * outside, NaN for NaN (infinities are outside). Detached.
+     * Per-element violations of "in [0, 1]": relu(x (x - 1)), 0 inside, > 0 outside, NaN for NaN
+     * (infinities are outside). Detached. Three ops where relu(x - 1) + relu(-x) takes five, with
+     * no violation lost to rounding: inside, x >= 0 and x - 1 <= 0; above 1, x - 1 > 0 (exact up
+     * to 2, by Sterbenz) and x > 1; below 0, |x - 1| > 1, so |x (x - 1)| >= |x| > 0.
      */
-    static Variable outside(Variable x, float lo, float hi) {
+    static Variable outsideUnitInterval(Variable x) {
         Variable d = x.detach();
-        return d.sub(hi).relu().add(d.rsub(lo).relu());
+        return d.mul(d.sub(1f)).relu();
     }
 
     /** A backend check of "every value finite", for {@link Loss#guard}. */
     static Variable finiteGuard(Variable x) {
         return guard(nonFinite(x));
-    }
-
-    /** A backend check of "every value in [lo, hi]" (NaN and infinities fail too), for {@link Loss#guard}. */
-    static Variable rangeGuard(Variable x, float lo, float hi) {
-        return guard(outside(x, lo, hi));
     }
 
     /** The index of flat position {@code i} in {@code shape}, as {@code [n, c, y, x]}. */

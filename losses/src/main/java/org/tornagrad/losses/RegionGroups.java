@@ -191,8 +191,8 @@ final class RegionGroups {
         Variable t = prepared.get(TARGETS);
         Variable x = prepared.get(INPUTS).reshape(t.shape().dims());
         // One sum for both inputs (it shares the forward pass's reads of x and t).
-        Variable values = loss.fromLogits() ? Checks.nonFinite(x) : Checks.outside(x, 0f, 1f);
-        return Checks.guard(values.add(Checks.outside(t, 0f, 1f)));
+        Variable values = loss.fromLogits() ? Checks.nonFinite(x) : Checks.outsideUnitInterval(x);
+        return Checks.guard(values.add(Checks.outsideUnitInterval(t)));
     }
 
     /** The groups of {@code loss} over the prepared tensors: probabilities laid out by shape alone. */

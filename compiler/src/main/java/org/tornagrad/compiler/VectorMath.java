@@ -108,15 +108,16 @@ final class VectorMath {
     }
 
     private static FloatVector exp(FloatVector v) {
-        FloatVector t = v.mul(LOG2E).add(MAGIC);
+        FloatVector t = v.fma(LOG2E, MAGIC);
         FloatVector k = t.sub(MAGIC);
-        FloatVector r = v.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-        FloatVector p = r.mul(EP0).add(EP1);
-        p = p.mul(r).add(EP2);
-        p = p.mul(r).add(EP3);
-        p = p.mul(r).add(EP4);
-        p = p.mul(r).add(EP5);
-        p = p.mul(r.mul(r)).add(r).add(1f);
+        FloatVector r = k.lanewise(VectorOperators.FMA, -LN2_HI, v);
+        r = k.lanewise(VectorOperators.FMA, -LN2_LO, r);
+        FloatVector p = r.fma(EP0, EP1);
+        p = p.lanewise(VectorOperators.FMA, r, EP2);
+        p = p.lanewise(VectorOperators.FMA, r, EP3);
+        p = p.lanewise(VectorOperators.FMA, r, EP4);
+        p = p.lanewise(VectorOperators.FMA, r, EP5);
+        p = p.fma(r.mul(r), r).add(1f);
         IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23);
         return p.mul(bits.reinterpretAsFloats());
     }
@@ -127,18 +128,18 @@ final class VectorMath {
         FloatVector e = ((FloatVector) ebits.reinterpretAsFloats()).sub(MAGIC);
         FloatVector m = ((FloatVector) b.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats()).sub(1f);
         FloatVector z = m.mul(m);
-        FloatVector y = m.mul(LP0).add(LP1);
-        y = y.mul(m).add(LP2);
-        y = y.mul(m).add(LP3);
-        y = y.mul(m).add(LP4);
-        y = y.mul(m).add(LP5);
-        y = y.mul(m).add(LP6);
-        y = y.mul(m).add(LP7);
-        y = y.mul(m).add(LP8);
+        FloatVector y = m.fma(LP0, LP1);
+        y = y.lanewise(VectorOperators.FMA, m, LP2);
+        y = y.lanewise(VectorOperators.FMA, m, LP3);
+        y = y.lanewise(VectorOperators.FMA, m, LP4);
+        y = y.lanewise(VectorOperators.FMA, m, LP5);
+        y = y.lanewise(VectorOperators.FMA, m, LP6);
+        y = y.lanewise(VectorOperators.FMA, m, LP7);
+        y = y.lanewise(VectorOperators.FMA, m, LP8);
         y = y.mul(m).mul(z);
-        y = y.add(e.mul(LN2_LO));
-        y = y.sub(z.mul(0.5f));
-        return m.add(y).add(e.mul(LN2_HI));
+        y = e.lanewise(VectorOperators.FMA, LN2_LO, y);
+        y = z.lanewise(VectorOperators.FMA, -0.5f, y);
+        return e.lanewise(VectorOperators.FMA, LN2_HI, m.add(y));
     }
 
     static void exp(float[] x, float[] out, int n) {

@@ -1,7 +1,9 @@
 package org.tornagrad.compiler;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -13,7 +15,9 @@ import java.util.Set;
  * padded reads and row sums of short rows stay interpreted between runs; sums of rows longer than a
  * tile are taken in the loop, in laneSum's order. A run calls at most
  * {@link #MAX_TRANSCENDENTALS} exp/log: JDK 17's C2 boxes the vectors (and allocates megabytes a
- * call) once a loop inlines more vector code than its budget, as two logs in one loop did.
+ * call) once a loop inlines more vector code than its budget, as two logs in one loop did. The op
+ * budgets shape the runs; the bytecode of each compiled loop is then measured, and a run longer
+ * than {@link #MAX_RUN_BYTES} is cut, so no budget has to guess the JIT's cliff.
  *
  * <p>Off with {@code -Dtornagrad.compiled.codegen=false}, and by itself without the vector module
  * or without a system Java compiler (a JRE); if javac fails, the kernel keeps the interpreter's
@@ -37,7 +41,15 @@ final class CodeGenerator {
     /** Ops per generated loop: bounds the loop's code, hence C2's inlining of it. */
     static final int MAX_OPS = 24;
     /** Ops other than sums per generated loop with sums (its body is written five times). */
-    static final int MAX_OPS_WITH_SUMS = 8;
+    static final int MAX_OPS_WITH_SUMS = 12;
+    /**
+     * Bytecode per generated loop ({@link BytecodeLength}): a run whose compiled {@code run}
+     * method is longer is cut in two. JDK 17 boxed a 2,204-byte loop (C1 gave up on it and C2
+     * never compiled it); 2,104 bytes was fine.
+     */
+    static final int MAX_RUN_BYTES = 2000;
+    /** Overrides {@link #MAX_RUN_BYTES} (a positive integer): for tests, and for JITs with other limits. */
+    static final String MAX_RUN_BYTES_PROPERTY = "tornagrad.compiled.codegen.maxRunBytes";
     /** Sums per generated loop (each keeps eight double lanes in {@link TileOp.Tile#sums}). */
     static final int MAX_SUMS = 8;
 
@@ -86,19 +98,28 @@ final class CodeGenerator {
 
     /** The smallest kernel that gets generated loops: {@link #MIN_ELEMENTS_PROPERTY}, else {@link #MIN_ELEMENTS}. */
     static int minElements() {
-        String value = System.getProperty(MIN_ELEMENTS_PROPERTY);
+        return positiveProperty(MIN_ELEMENTS_PROPERTY, MIN_ELEMENTS);
+    }
+
+    /** The longest generated loop, in bytes of bytecode: {@link #MAX_RUN_BYTES_PROPERTY}, else {@link #MAX_RUN_BYTES}. */
+    static int maxRunBytes() {
+        return positiveProperty(MAX_RUN_BYTES_PROPERTY, MAX_RUN_BYTES);
+    }
+
+    private static int positiveProperty(String name, int otherwise) {
+        String value = System.getProperty(name);
         if (value == null) {
-            return MIN_ELEMENTS;
+            return otherwise;
         }
         try {
-            int min = Integer.parseInt(value.trim());
-            if (min > 0) {
-                return min;
+            int v = Integer.parseInt(value.trim());
+            if (v > 0) {
+                return v;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(MIN_ELEMENTS_PROPERTY + ": expected a positive integer, got '" + value + "'");
+        throw new IllegalArgumentException(name + ": expected a positive integer, got '" + value + "'");
     }
 
     /** Whether the kernel stores a buffer it also reads (the interpreter could then not redo a tile). */
@@ -205,17 +226,27 @@ final class CodeGenerator {
         boolean guarded = false;
         boolean any = false;
         int next = 0;
-        for (int[] run : runs) {
+        int maxBytes = maxRunBytes();
+        Deque<int[]> pending = new ArrayDeque<>(runs);
+        while (!pending.isEmpty()) {
+            int[] run = pending.poll();
             if (!worthGenerating(ops, run[0], run[1])) {
                 continue;
             }
+            LoopSource source = source(ops, producer, lastRead, run[0], run[1]);
+            int length = LoopClasses.runLength(source.source);
+            if (length > maxBytes && run[1] - run[0] > 1) {
+                // Too long for the JIT: keep the share of ops that fits, the rest is the next run.
+                int cut = run[0] + Math.max(1, (int) ((long) (run[1] - run[0]) * maxBytes / length));
+                pending.addFirst(new int[] {cut, run[1]});
+                pending.addFirst(new int[] {run[0], cut});
+                continue;
+            }
             fast.addAll(Arrays.asList(ops).subList(next, run[0]));
-            boolean[] liveOut = new boolean[count];
             for (int k = run[0]; k < run[1]; k++) {
-                liveOut[k] = lastRead[k] >= run[1];
                 guarded |= LoopSource.transcendentals(ops[k]) > 0;
             }
-            fast.add(LoopClasses.instantiate(new LoopSource(ops, producer, liveOut, run[0], run[1])));
+            fast.add(LoopClasses.instantiate(source));
             any = true;
             next = run[1];
         }
@@ -225,6 +256,15 @@ final class CodeGenerator {
         fast.addAll(Arrays.asList(ops).subList(next, count));
         TileOp[] program = fast.toArray(new TileOp[0]);
         return guarded ? new TileOp[] {new GuardedTileProgram(program, interpreted)} : program;
+    }
+
+    /** The loop for ops [from, to): values read after it are written to their slots. */
+    private static LoopSource source(TileOp[] ops, int[][] producer, int[] lastRead, int from, int to) {
+        boolean[] liveOut = new boolean[ops.length];
+        for (int k = from; k < to; k++) {
+            liveOut[k] = lastRead[k] >= to;
+        }
+        return new LoopSource(ops, producer, liveOut, from, to);
     }
 
     /** A run of loads, fills and stores alone only copies (as fast as arraycopy); it stays interpreted. */

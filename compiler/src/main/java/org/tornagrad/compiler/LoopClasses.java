@@ -35,6 +35,7 @@ final class LoopClasses {
         MethodType.methodType(void.class, int[].class, float[].class, String.class, String.class);
 
     private static final Map<String, MethodHandle> CACHE = new HashMap<>();
+    private static final Map<String, Integer> RUN_LENGTHS = new HashMap<>();
     private static StandardJavaFileManager files;
     private static int compilations;
 
@@ -57,6 +58,12 @@ final class LoopClasses {
         return compilations;
     }
 
+    /** The bytecode length of the {@code run} method compiled from {@code source} (compiling it if new). */
+    static synchronized int runLength(String source) throws Throwable {
+        constructor(source);
+        return RUN_LENGTHS.get(source);
+    }
+
     static synchronized MethodHandle constructor(String source) throws Throwable {
         MethodHandle ctor = CACHE.get(source);
         if (ctor == null) {
@@ -64,6 +71,7 @@ final class LoopClasses {
             MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
             ctor = hidden.findConstructor(hidden.lookupClass(), CONSTRUCTOR);
             CACHE.put(source, ctor);
+            RUN_LENGTHS.put(source, BytecodeLength.of(bytes, "run"));
             compilations++;
         }
         return ctor;

@@ -246,6 +246,65 @@ class GeneratedLoopTest {
         assertTrue(first.source.contains("x") && first.source.contains("FloatVector"), first.source);
     }
 
+    @Test
+    void aRunLongerThanTheBytecodeLimitIsCutIntoLoopsUnderItWithTheSameBits() throws Throwable {
+        assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
+        // Within the op budgets (12 ops beside 2 sums), but the loop of all of them is longer than the limit set.
+        List<TileOp> list = new ArrayList<>();
+        for (int b = 0; b < 2; b++) {
+            list.add(new TileOp.Load(b, 0, b));
+        }
+        for (int k = 2; k < 11; k++) {
+            int[] in = {k - 1, k - 2, k - 2, k - 1};
+            list.add(k % 2 == 0 ? new TileOp.BinaryGrad(Binary.DIV, false, in, k)
+                : new TileOp.UnaryBackward(Unary.POW_SCALAR, 3f, 0f, new int[] {k - 1, k - 2, k - 1}, k));
+        }
+        list.add(new TileOp.SumPartial(0, 10));
+        list.add(new TileOp.SumPartial(1, 7));
+        list.add(new TileOp.Store(4, 10));
+        TileOp[] ops = list.toArray(new TileOp[0]);
+        int[][] producer = new int[ops.length][];
+        int[] writer = new int[11];
+        boolean[] liveOut = new boolean[ops.length];
+        for (int k = 0; k < ops.length; k++) {
+            producer[k] = new int[ops[k].in.length];
+            for (int j = 0; j < producer[k].length; j++) {
+                producer[k][j] = writer[ops[k].in[j]];
+            }
+            if (ops[k].out >= 0) {
+                writer[ops[k].out] = k;
+            }
+        }
+        int whole = LoopClasses.runLength(new LoopSource(ops, producer, liveOut, 0, ops.length).source);
+        int limit = 1000;
+        assertTrue(whole > limit, "the uncut loop has " + whole + " bytes of bytecode");
+
+        int n = 3 * TILE + 5;
+        TileOp[] rewritten;
+        try {
+            System.setProperty(CodeGenerator.MAX_RUN_BYTES_PROPERTY, Integer.toString(limit));
+            rewritten = CodeGenerator.rewrite(ops, n);
+        } finally {
+            System.clearProperty(CodeGenerator.MAX_RUN_BYTES_PROPERTY);
+        }
+        List<String> sources = sources(rewritten);
+        assertTrue(sources.size() >= 2, "cut into " + sources.size() + " loops");
+        for (String source : sources) {
+            int length = LoopClasses.runLength(source);
+            assertTrue(length <= limit, length + " bytes:\n" + source);
+        }
+        Object[] in = buffers(new Random(5), n, true);
+        Object[] expected = run(ops, ops.length, n, in);
+        Object[] got = run(rewritten, ops.length, n, in);
+        for (int b = 4; b < 7 + SINKS; b++) {
+            float[] e = (float[]) expected[b];
+            float[] g = (float[]) got[b];
+            for (int i = 0; i < e.length; i++) {
+                assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(g[i]), "output " + b + " at " + i);
+            }
+        }
+    }
+
     /** A dice-like loss with BCE, forward and backward, compiled with and without generated loops. */
     @Test
     void aProgramGivesTheSameBitsWithAndWithoutGeneratedLoopsAndListsTheirSource() {

@@ -504,6 +504,8 @@ final class LoopSource {
                 return new int[] {2};
             case Unary.LOG:
             case Unary.SQUARE:
+            case Unary.ABS:
+            case Unary.RELU:
                 return new int[] {0, 2};
             case Unary.POW_SCALAR:
                 return a == 2f ? new int[] {0, 2} : null;
@@ -531,6 +533,12 @@ final class LoopSource {
             case Unary.ADD_SCALAR: return "1f";
             case Unary.MUL_SCALAR: return a;
             case Unary.RECIPROCAL: return y + ".neg().mul(" + y + ")";
+            case Unary.ABS:
+                return "FloatVector.zero(F).blend(1f, " + x + ".compare(VectorOperators.GT, 0f)).blend(-1f, " + x
+                    + ".compare(VectorOperators.LT, 0f))";
+            case Unary.RELU:
+                return "FloatVector.zero(F).blend(1f, " + x + ".compare(VectorOperators.GT, 0f).or(" + x
+                    + ".test(VectorOperators.IS_NAN)))";
             default: return "FloatVector.broadcast(F, 1f).sub(" + y + ".mul(" + y + "))"; // TANH
         }
     }
@@ -548,6 +556,8 @@ final class LoopSource {
             case Unary.ADD_SCALAR: return "1f";
             case Unary.MUL_SCALAR: return a;
             case Unary.RECIPROCAL: return "-" + y + " * " + y;
+            case Unary.ABS: return "(" + x + " > 0f ? 1f : (" + x + " < 0f ? -1f : 0f))";
+            case Unary.RELU: return "(" + x + " > 0f || " + x + " != " + x + " ? 1f : 0f)";
             default: return "1f - " + y + " * " + y; // TANH
         }
     }

@@ -35,7 +35,8 @@ class GeneratedLoopTest {
     private static final int[] UNARY = {Unary.NEG, Unary.SQRT, Unary.ABS, Unary.SQUARE, Unary.RELU, Unary.CLAMP,
         Unary.POW_SCALAR, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RSUB_SCALAR, Unary.RECIPROCAL};
     private static final int[] UNARY_BACKWARD = {Unary.NEG, Unary.RSUB_SCALAR, Unary.EXP, Unary.LOG, Unary.SQRT,
-        Unary.SQUARE, Unary.SIGMOID, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RECIPROCAL, Unary.TANH, Unary.POW_SCALAR};
+        Unary.SQUARE, Unary.SIGMOID, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RECIPROCAL, Unary.TANH, Unary.POW_SCALAR,
+        Unary.ABS, Unary.RELU};
     private static final int[] BINARY = {Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.MAX, Binary.MIN};
     private static final int[] GRAD = {Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.BCE};
     private static final float[] SPECIAL = {Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
@@ -177,6 +178,53 @@ class GeneratedLoopTest {
             }
         }
         assertTrue(generated > 40, "generated loops for " + generated + " of 60 chains");
+    }
+
+    @Test
+    void everyElementwiseFormulaGivesTheInterpretersBitsOnSpecialValues() {
+        assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
+        List<TileOp> single = new ArrayList<>();
+        for (int op : UNARY) {
+            single.add(new TileOp.UnaryOp(op, op == Unary.POW_SCALAR ? 2f : -0.5f, 2f, new int[] {0}, 3));
+        }
+        for (int op : UNARY_BACKWARD) {
+            single.add(new TileOp.UnaryBackward(op, 2f, 0f, new int[] {0, 1, 2}, 3));
+        }
+        for (int op : BINARY) {
+            single.add(new TileOp.BinaryOp(op, new int[] {0, 1}, 3));
+        }
+        for (int op : GRAD) {
+            single.add(new TileOp.BinaryGrad(op, true, new int[] {0, 1, 0, 2}, 3));
+            if (op != Binary.BCE) {
+                single.add(new TileOp.BinaryGrad(op, false, new int[] {0, 1, 0, 2}, 3));
+            }
+        }
+        int n = TILE + 13;
+        Random r = new Random(3);
+        Object[] in = buffers(r, n, false);
+        // Every pair of special values in x and y, with special and ordinary gradients.
+        for (int b = 0; b < 3; b++) {
+            float[] v = (float[]) in[b];
+            for (int i = 0; i < v.length; i++) {
+                int k = b == 0 ? i % SPECIAL.length : b == 1 ? (i / SPECIAL.length) % SPECIAL.length : i % 7;
+                v[i] = i < SPECIAL.length * SPECIAL.length ? (b == 2 && k > 0 ? (float) r.nextGaussian() : SPECIAL[k])
+                    : v[i];
+            }
+        }
+        for (TileOp op : single) {
+            TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.Load(1, 0, 1), new TileOp.Load(2, 0, 2), op,
+                new TileOp.Store(4, 3)};
+            assertTrue(LoopSource.supported(op), op + " has a generated formula");
+            TileOp[] rewritten = CodeGenerator.rewrite(ops, n);
+            float[] e = (float[]) run(ops, 4, n, in)[4];
+            float[] g = (float[]) run(rewritten, 4, n, in)[4];
+            for (int i = 0; i < n; i++) {
+                if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(g[i])) {
+                    assertEquals(e[i], g[i], op + " at x = " + ((float[]) in[0])[i] + ", y = " + ((float[]) in[1])[i]
+                        + ", g = " + ((float[]) in[2])[i]);
+                }
+            }
+        }
     }
 
     private static List<String> sources(TileOp[] ops) {

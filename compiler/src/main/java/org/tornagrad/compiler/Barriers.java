@@ -20,10 +20,18 @@ final class Barriers {
     }
 
     /** The step for {@code in}; kernels without a specialised loop run on {@code fallback}. */
+    /**
+     * The step for barrier {@code in}; {@code argmaxRead} says whether anything reads a pooling's
+     * argmax (a pooling of a constant, such as a target's boundary, has no backward to route).
+     */
+    static Step of(Program.Instruction in, WorkerTeam team, Backend fallback, boolean argmaxRead) {
+        return in.kernel == Program.Kernel.MAX_POOL2D ? new MaxPool(in, team, argmaxRead) : of(in, team, fallback);
+    }
+
     static Step of(Program.Instruction in, WorkerTeam team, Backend fallback) {
         switch (in.kernel) {
             case MAX_POOL2D:
-                return new MaxPool(in, team);
+                return new MaxPool(in, team, true);
             case MAX_POOL2D_BACKWARD:
                 return new MaxPoolBackward(in, team);
             case GATHER_ROWS:
@@ -105,11 +113,13 @@ final class Barriers {
         private final int padding;
         private final int outH;
         private final int outW;
+        /** Whether the argmax is written: when nothing reads it, stride-1 pooling keeps values only. */
+        private final boolean withArgmax;
         /** Per member: the row pass's maxima and their columns (the separable pooling's middle). */
         private final float[][] rowMax;
         private final int[][] rowArg;
 
-        MaxPool(Program.Instruction in, WorkerTeam team) {
+        MaxPool(Program.Instruction in, WorkerTeam team, boolean withArgmax) {
             super(team, in.ints(0), in.ints(1) * in.ints(2) * in.ints(3) * in.ints(3));
             x = in.buffer(0);
             out = in.buffer(1);
@@ -119,6 +129,7 @@ final class Barriers {
             kernel = in.ints(3);
             stride = in.ints(4);
             padding = in.ints(5);
+            this.withArgmax = withArgmax;
             outH = Pooling.outputSize(h, kernel, stride, padding);
             outW = Pooling.outputSize(w, kernel, stride, padding);
             rowMax = new float[team.size()][stride == 1 ? h * outW : 0];
@@ -131,6 +142,10 @@ final class Barriers {
             float[] os = (float[]) buffers[out];
             int[] am = (int[]) buffers[argmax];
             for (int p = from; p < to; p++) {
+                if (stride == 1 && !withArgmax) {
+                    separableValues(xs, p * h * w, os, p * outH * outW, rowMax[member]);
+                    continue;
+                }
                 if (stride == 1) {
                     separable(xs, p * h * w, os, am, p * outH * outW, rowMax[member], rowArg[member]);
                     continue;
@@ -185,6 +200,55 @@ final class Barriers {
                     am[o + ox] = bestRow * w + ra[bestRow * outW + ox];
                     os[o + ox] = bestValue;
                 }
+            }
+        }
+
+        /**
+         * {@link #separable} without the argmax: the same comparisons in the same order (so the
+         * same winner's value, -0 against +0 included), about half the work of tracking indices.
+         */
+        private void separableValues(float[] xs, int in, float[] os, int outOffset, float[] rm) {
+            int innerFrom = Math.min(padding, outW);
+            int innerTo = Math.max(innerFrom, Math.min(outW, w - kernel + padding + 1));
+            for (int y = 0; y < h; y++) {
+                int row = in + y * w;
+                int at = y * outW;
+                int ox = BlockMath.VECTOR
+                    ? VectorMath.rowWindowMaxValues(xs, row, innerFrom, innerTo, kernel, padding, rm, at) : innerFrom;
+                rowWindowValues(xs, row, 0, innerFrom, rm, at);
+                rowWindowValues(xs, row, ox, outW, rm, at);
+            }
+            for (int oy = 0; oy < outH; oy++) {
+                int r0 = Math.max(oy - padding, 0);
+                int r1 = Math.min(oy - padding + kernel, h);
+                int o = outOffset + oy * outW;
+                int ox = BlockMath.VECTOR ? VectorMath.columnWindowMaxValues(rm, outW, r0, r1, 0, outW, os, o) : 0;
+                for (; ox < outW; ox++) {
+                    float bestValue = rm[r0 * outW + ox];
+                    for (int r = r0 + 1; r < r1; r++) {
+                        float v = rm[r * outW + ox];
+                        if (v > bestValue || v != v) {
+                            bestValue = v;
+                        }
+                    }
+                    os[o + ox] = bestValue;
+                }
+            }
+        }
+
+        /** {@link #rowWindows} without the argmax. */
+        private void rowWindowValues(float[] xs, int row, int from, int to, float[] rm, int at) {
+            for (int ox = from; ox < to; ox++) {
+                int c0 = Math.max(ox - padding, 0);
+                int c1 = Math.min(ox - padding + kernel, w);
+                float bestValue = xs[row + c0];
+                for (int c = c0 + 1; c < c1; c++) {
+                    float v = xs[row + c];
+                    if (v > bestValue || v != v) {
+                        bestValue = v;
+                    }
+                }
+                rm[at + ox] = bestValue;
             }
         }
 

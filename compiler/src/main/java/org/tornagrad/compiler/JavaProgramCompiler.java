@@ -707,7 +707,9 @@ public final class JavaProgramCompiler {
                 }
             }
         }
-        steps.add(Barriers.of(in, team, fallback));
+        boolean argmaxRead = in.kernel != Kernel.MAX_POOL2D
+            || isOutput[in.buffer(2)] || !readers.get(in.buffer(2)).isEmpty();
+        steps.add(Barriers.of(in, team, fallback, argmaxRead));
     }
 
     /** Emits {@code k}, after the pending kernels it depends on. */

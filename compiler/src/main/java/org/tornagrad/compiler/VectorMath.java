@@ -200,6 +200,35 @@ final class VectorMath {
         return ox;
     }
 
+    /** {@link #rowWindowMax} without the argmax: the same comparisons, values only. */
+    static int rowWindowMaxValues(float[] x, int row, int from, int to, int kernel, int padding, float[] rm, int at) {
+        int ox = from;
+        for (; ox + LANES <= to; ox += LANES) {
+            int c = ox - padding;
+            FloatVector best = FloatVector.fromArray(F, x, row + c);
+            for (int d = 1; d < kernel; d++) {
+                FloatVector v = FloatVector.fromArray(F, x, row + c + d);
+                best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v)));
+            }
+            best.intoArray(rm, at + ox);
+        }
+        return ox;
+    }
+
+    /** {@link #columnWindowMax} without the argmax. */
+    static int columnWindowMaxValues(float[] rm, int outW, int r0, int r1, int from, int to, float[] out, int o) {
+        int ox = from;
+        for (; ox + LANES <= to; ox += LANES) {
+            FloatVector best = FloatVector.fromArray(F, rm, r0 * outW + ox);
+            for (int r = r0 + 1; r < r1; r++) {
+                FloatVector v = FloatVector.fromArray(F, rm, r * outW + ox);
+                best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v)));
+            }
+            best.intoArray(out, o + ox);
+        }
+        return ox;
+    }
+
     /**
      * The column pass: for outputs ox in [from, to) of output row oy, the maximum over rows
      * [r0, r1) of the row maxima (first maximum kept, a NaN takes over), written as the winner's

@@ -130,6 +130,29 @@ class JavaProgramCompilerTest {
         }, in, List.of("y"), 0);
     }
 
+    /** Without a backward nothing reads the argmax: the values-only pooling keeps the same winner, -0 against +0 and NaN included. */
+    @Test
+    void poolingWhoseArgmaxNobodyReadsGivesTheReferenceValues() {
+        float[] v = new float[2 * 3 * 12 * 29];
+        java.util.Random r = new java.util.Random(10);
+        for (int i = 0; i < v.length; i++) {
+            int k = r.nextInt(4);
+            v[i] = k == 0 ? -0f : k == 1 ? 0f : k - 2f; // ties, and signed zeros that tie
+        }
+        v[40] = Float.NaN;
+        v[44] = Float.NaN;
+        v[300] = Float.NaN;
+        Map<String, Tensor> in = inputs("y", Tensor.of(v, 2, 3, 12, 29), "a", Tensor.randn(11, 2, 3, 12, 29),
+            "b", Tensor.randn(12, 2, 3, 12, 29));
+        // y is not differentiated, so no backward reads an argmax; the gradients towards a and b
+        // are the pooled values themselves, element by element (signed zeros and NaN kept).
+        CompiledProgram c = check(vars -> {
+            Variable y = vars.get("y");
+            return y.maxPool2d(3, 1, 1).mul(vars.get("a")).sum().add(y.maxPool2d(5, 1, 2).mul(vars.get("b")).sum());
+        }, in, List.of("a", "b"), 0);
+        assertTrue(c.listing().contains("max_pool2d"), c.listing());
+    }
+
     @Test
     void gathersNormsAndMatmulsAreTheReferenceBits() {
         Map<String, Tensor> in = inputs("e", Tensor.randn(7, 40, 16), "idx", Tensor.vector(3f, 0f, 39f, 3f, 17f),

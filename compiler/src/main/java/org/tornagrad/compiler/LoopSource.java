@@ -570,8 +570,19 @@ final class LoopSource {
             case Binary.DIV: return x + ".div(" + y + ")";
             case Binary.MAX: return x + ".max(" + y + ")";
             case Binary.MIN: return x + ".min(" + y + ")";
+            case Binary.EQ: return comparison("EQ", x, y);
+            case Binary.NE: return comparison("NE", x, y);
+            case Binary.LT: return comparison("LT", x, y);
+            case Binary.LE: return comparison("LE", x, y);
+            case Binary.GT: return comparison("GT", x, y);
+            case Binary.GE: return comparison("GE", x, y);
             default: return null;
         }
+    }
+
+    /** 1 where the comparison holds, else 0 (the vector API's comparisons are Java's: NaN is unordered, and unequal). */
+    private static String comparison(String op, String x, String y) {
+        return "FloatVector.zero(F).blend(1f, " + x + ".compare(VectorOperators." + op + ", " + y + "))";
     }
 
     private static String binaryScalar(int op, String x, String y) {
@@ -581,6 +592,12 @@ final class LoopSource {
             case Binary.MUL: return x + " * " + y;
             case Binary.DIV: return x + " / " + y;
             case Binary.MAX: return "Math.max(" + x + ", " + y + ")";
+            case Binary.EQ: return "(" + x + " == " + y + " ? 1f : 0f)";
+            case Binary.NE: return "(" + x + " != " + y + " ? 1f : 0f)";
+            case Binary.LT: return "(" + x + " < " + y + " ? 1f : 0f)";
+            case Binary.LE: return "(" + x + " <= " + y + " ? 1f : 0f)";
+            case Binary.GT: return "(" + x + " > " + y + " ? 1f : 0f)";
+            case Binary.GE: return "(" + x + " >= " + y + " ? 1f : 0f)";
             default: return "Math.min(" + x + ", " + y + ")"; // MIN
         }
     }

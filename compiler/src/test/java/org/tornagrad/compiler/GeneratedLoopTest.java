@@ -37,7 +37,8 @@ class GeneratedLoopTest {
     private static final int[] UNARY_BACKWARD = {Unary.NEG, Unary.RSUB_SCALAR, Unary.EXP, Unary.LOG, Unary.SQRT,
         Unary.SQUARE, Unary.SIGMOID, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RECIPROCAL, Unary.TANH, Unary.POW_SCALAR,
         Unary.ABS, Unary.RELU};
-    private static final int[] BINARY = {Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.MAX, Binary.MIN};
+    private static final int[] BINARY = {Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.MAX, Binary.MIN,
+        Binary.EQ, Binary.NE, Binary.LT, Binary.LE, Binary.GT, Binary.GE};
     private static final int[] GRAD = {Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.BCE};
     private static final float[] SPECIAL = {Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
         1e-40f, -1e-40f, 100f, -100f, 88f, 1f, -1f, Float.MIN_NORMAL};

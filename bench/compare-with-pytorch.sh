@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Tornagrad against PyTorch CPU eager, in one run on one machine:
 #   1. the benchmark inputs (fixed seed) as .npy, shared by both sides;
-#   2. PyTorch (Debian's python3-torch at /usr/bin/python3): the seed losses, forward + backward,
-#      median of repeats, on 1 thread and on 2 (the machine's cores);
-#   3. JMH: LossBenchmark.forwardBackward on every backend, and TriadBenchmark (memory bandwidth);
+#   2. JMH's TriadBenchmark (memory bandwidth);
+#   3. loss by loss, PyTorch then Tornagrad, so that the two times a ratio compares are taken
+#      within a minute of each other (on a shared machine, bandwidth and clock drift over minutes):
+#      PyTorch (Debian's python3-torch at /usr/bin/python3) runs the seed loss, forward + backward,
+#      median of repeats, on 1 thread and on 2 (the machine's cores); JMH runs
+#      LossBenchmark.forwardBackward for that loss on every backend;
 #   4. one table: per loss, PyTorch's time, Tornagrad's per backend, the speed-up of the best
 #      backend over the faster PyTorch, and for dice the ratio to the bandwidth floor.
 # Usage: bench/compare-with-pytorch.sh [WORK_DIR] [extra JMH options, e.g. -wi 2 -i 3]
@@ -26,12 +29,33 @@ echo "== machine: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d
 echo "== 1/4 inputs -> $work/inputs" >&2
 java -cp "$jar" org.tornagrad.bench.BenchInputs "$work/inputs"
 
-echo "== 2/4 PyTorch $("$python" -c 'import torch; print(torch.__version__)'), 1 and 2 threads" >&2
-"$python" "$here/python/time_torch.py" "$work/inputs" 1 "${TORCH_REPEATS:-15}" > "$work/torch-1.json"
-"$python" "$here/python/time_torch.py" "$work/inputs" 2 "${TORCH_REPEATS:-15}" > "$work/torch-2.json"
+echo "== 2/4 JMH TriadBenchmark -> $work/jmh-triad.json" >&2
+java -jar "$jar" 'TriadBenchmark' -rf json -rff "$work/jmh-triad.json" "$@" >&2
 
-echo "== 3/4 JMH (LossBenchmark.forwardBackward, TriadBenchmark) -> $work/jmh.json" >&2
-java -jar "$jar" 'LossBenchmark.forwardBackward|TriadBenchmark' -rf json -rff "$work/jmh.json" "$@" >&2
+echo "== 3/4 loss by loss: PyTorch $("$python" -c 'import torch; print(torch.__version__)') on 1 and 2 threads, then JMH" >&2
+losses="$("$python" "$here/python/time_torch.py" --list)"
+for loss in $losses; do
+  echo "== $loss" >&2
+  "$python" "$here/python/time_torch.py" "$work/inputs" 1 "${TORCH_REPEATS:-15}" --losses "$loss" > "$work/torch-1-$loss.json"
+  "$python" "$here/python/time_torch.py" "$work/inputs" 2 "${TORCH_REPEATS:-15}" --losses "$loss" > "$work/torch-2-$loss.json"
+  java -jar "$jar" 'LossBenchmark.forwardBackward' -p loss="$loss" -rf json -rff "$work/jmh-$loss.json" "$@" >&2
+done
+# One file per side, as if measured in one go: the JMH results concatenated, PyTorch's times merged.
+"$python" - "$work" $losses <<'PY'
+import json, sys
+work, losses = sys.argv[1], sys.argv[2:]
+jmh = json.load(open("%s/jmh-triad.json" % work))
+for t in ("1", "2"):
+    merged = None
+    for loss in losses:
+        part = json.load(open("%s/torch-%s-%s.json" % (work, t, loss)))
+        merged = merged or dict(part, ms={})
+        merged["ms"].update(part["ms"])
+    json.dump(merged, open("%s/torch-%s.json" % (work, t), "w"))
+for loss in losses:
+    jmh += json.load(open("%s/jmh-%s.json" % (work, loss)))
+json.dump(jmh, open("%s/jmh.json" % work, "w"), indent=1)
+PY
 
 echo "== 4/4 table" >&2
 "$python" "$here/python/compare_table.py" "$work/jmh.json" "$work/torch-1.json" "$work/torch-2.json" | tee "$work/comparison.md"

@@ -142,12 +142,9 @@ final class Barriers {
             float[] os = (float[]) buffers[out];
             int[] am = (int[]) buffers[argmax];
             for (int p = from; p < to; p++) {
-                if (stride == 1 && !withArgmax) {
-                    separableValues(xs, p * h * w, os, p * outH * outW, rowMax[member]);
-                    continue;
-                }
                 if (stride == 1) {
-                    separable(xs, p * h * w, os, am, p * outH * outW, rowMax[member], rowArg[member]);
+                    separable(xs, p * h * w, os, withArgmax ? am : null, p * outH * outW, rowMax[member],
+                        withArgmax ? rowArg[member] : null);
                     continue;
                 }
                 int inOffset = p * h * w;
@@ -168,17 +165,21 @@ final class Barriers {
          * {@link Pooling#windowArgMax}: the first maximum in row-major order is the leftmost in the
          * topmost row that holds it (each pass keeps its first maximum), and the last NaN in
          * row-major order is the last NaN of the last row holding one (each pass lets a NaN take
-         * over); padding is left out of the windows, so it never wins.
+         * over); padding is left out of the windows, so it never wins. With {@code am} and
+         * {@code ra} null, values only: the same comparisons (so the same winner's value, -0
+         * against +0 included) without tracking indices, about half the work.
          */
         private void separable(float[] xs, int in, float[] os, int[] am, int outOffset, float[] rm, int[] ra) {
+            boolean indices = am != null;
             // Outputs whose windows lie inside the row: [padding, w - kernel + padding].
             int innerFrom = Math.min(padding, outW);
             int innerTo = Math.max(innerFrom, Math.min(outW, w - kernel + padding + 1));
             for (int y = 0; y < h; y++) {
                 int row = in + y * w;
                 int at = y * outW;
-                int ox = BlockMath.VECTOR
-                    ? VectorMath.rowWindowMax(xs, row, innerFrom, innerTo, kernel, padding, rm, ra, at) : innerFrom;
+                int ox = !BlockMath.VECTOR ? innerFrom : indices
+                    ? VectorMath.rowWindowMax(xs, row, innerFrom, innerTo, kernel, padding, rm, ra, at)
+                    : VectorMath.rowWindowMaxValues(xs, row, innerFrom, innerTo, kernel, padding, rm, at);
                 rowWindows(xs, row, 0, innerFrom, rm, ra, at);
                 rowWindows(xs, row, ox, outW, rm, ra, at);
             }
@@ -186,7 +187,9 @@ final class Barriers {
                 int r0 = Math.max(oy - padding, 0);
                 int r1 = Math.min(oy - padding + kernel, h);
                 int o = outOffset + oy * outW;
-                int ox = BlockMath.VECTOR ? VectorMath.columnWindowMax(rm, ra, outW, w, r0, r1, 0, outW, os, am, o) : 0;
+                int ox = !BlockMath.VECTOR ? 0 : indices
+                    ? VectorMath.columnWindowMax(rm, ra, outW, w, r0, r1, 0, outW, os, am, o)
+                    : VectorMath.columnWindowMaxValues(rm, outW, r0, r1, 0, outW, os, o);
                 for (; ox < outW; ox++) {
                     int bestRow = r0;
                     float bestValue = rm[r0 * outW + ox];
@@ -197,62 +200,15 @@ final class Barriers {
                             bestValue = v;
                         }
                     }
-                    am[o + ox] = bestRow * w + ra[bestRow * outW + ox];
-                    os[o + ox] = bestValue;
-                }
-            }
-        }
-
-        /**
-         * {@link #separable} without the argmax: the same comparisons in the same order (so the
-         * same winner's value, -0 against +0 included), about half the work of tracking indices.
-         */
-        private void separableValues(float[] xs, int in, float[] os, int outOffset, float[] rm) {
-            int innerFrom = Math.min(padding, outW);
-            int innerTo = Math.max(innerFrom, Math.min(outW, w - kernel + padding + 1));
-            for (int y = 0; y < h; y++) {
-                int row = in + y * w;
-                int at = y * outW;
-                int ox = BlockMath.VECTOR
-                    ? VectorMath.rowWindowMaxValues(xs, row, innerFrom, innerTo, kernel, padding, rm, at) : innerFrom;
-                rowWindowValues(xs, row, 0, innerFrom, rm, at);
-                rowWindowValues(xs, row, ox, outW, rm, at);
-            }
-            for (int oy = 0; oy < outH; oy++) {
-                int r0 = Math.max(oy - padding, 0);
-                int r1 = Math.min(oy - padding + kernel, h);
-                int o = outOffset + oy * outW;
-                int ox = BlockMath.VECTOR ? VectorMath.columnWindowMaxValues(rm, outW, r0, r1, 0, outW, os, o) : 0;
-                for (; ox < outW; ox++) {
-                    float bestValue = rm[r0 * outW + ox];
-                    for (int r = r0 + 1; r < r1; r++) {
-                        float v = rm[r * outW + ox];
-                        if (v > bestValue || v != v) {
-                            bestValue = v;
-                        }
+                    if (indices) {
+                        am[o + ox] = bestRow * w + ra[bestRow * outW + ox];
                     }
                     os[o + ox] = bestValue;
                 }
             }
         }
 
-        /** {@link #rowWindows} without the argmax. */
-        private void rowWindowValues(float[] xs, int row, int from, int to, float[] rm, int at) {
-            for (int ox = from; ox < to; ox++) {
-                int c0 = Math.max(ox - padding, 0);
-                int c1 = Math.min(ox - padding + kernel, w);
-                float bestValue = xs[row + c0];
-                for (int c = c0 + 1; c < c1; c++) {
-                    float v = xs[row + c];
-                    if (v > bestValue || v != v) {
-                        bestValue = v;
-                    }
-                }
-                rm[at + ox] = bestValue;
-            }
-        }
-
-        /** Row-pass outputs [from, to) of one row, element by element (borders, and without the vector module). */
+        /** Row-pass outputs [from, to) of one row, element by element (borders, and without the vector module); ra may be null. */
         private void rowWindows(float[] xs, int row, int from, int to, float[] rm, int[] ra, int at) {
             for (int ox = from; ox < to; ox++) {
                 int c0 = Math.max(ox - padding, 0);
@@ -267,7 +223,9 @@ final class Barriers {
                     }
                 }
                 rm[at + ox] = bestValue;
-                ra[at + ox] = best;
+                if (ra != null) {
+                    ra[at + ox] = best;
+                }
             }
         }
 

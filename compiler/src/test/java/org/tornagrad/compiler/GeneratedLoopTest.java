@@ -165,18 +165,8 @@ class GeneratedLoopTest {
                 generated++;
             }
             Object[] in = buffers(r, n, trial % 2 == 1);
-            Object[] expected = run(ops, ops.length, n, in);
-            Object[] got = run(rewritten, ops.length, n, in);
-            for (int b = 4; b < 7 + SINKS; b++) {
-                float[] e = (float[]) expected[b];
-                float[] g = (float[]) got[b];
-                for (int i = 0; i < e.length; i++) {
-                    if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(g[i])) {
-                        assertEquals(e[i], g[i], "trial " + trial + ", n=" + n + ", output " + b + " at " + i + ":\n"
-                            + String.join("\n", sources(rewritten)));
-                    }
-                }
-            }
+            assertSameOutputs(run(ops, ops.length, n, in), run(rewritten, ops.length, n, in),
+                "trial " + trial + ", n=" + n, sources(rewritten));
         }
         assertTrue(generated > 40, "generated loops for " + generated + " of 60 chains");
     }
@@ -223,6 +213,19 @@ class GeneratedLoopTest {
                 if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(g[i])) {
                     assertEquals(e[i], g[i], op + " at x = " + ((float[]) in[0])[i] + ", y = " + ((float[]) in[1])[i]
                         + ", g = " + ((float[]) in[2])[i]);
+                }
+            }
+        }
+    }
+
+    /** The stored results and the sums of two runs of a kernel, bit for bit. */
+    private static void assertSameOutputs(Object[] expected, Object[] got, String context, List<String> sources) {
+        for (int b = 4; b < 7 + SINKS; b++) {
+            float[] e = (float[]) expected[b];
+            float[] g = (float[]) got[b];
+            for (int i = 0; i < e.length; i++) {
+                if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(g[i])) {
+                    assertEquals(e[i], g[i], context + ", output " + b + " at " + i + ":\n" + String.join("\n", sources));
                 }
             }
         }
@@ -343,15 +346,7 @@ class GeneratedLoopTest {
             assertTrue(length <= limit, length + " bytes:\n" + source);
         }
         Object[] in = buffers(new Random(5), n, true);
-        Object[] expected = run(ops, ops.length, n, in);
-        Object[] got = run(rewritten, ops.length, n, in);
-        for (int b = 4; b < 7 + SINKS; b++) {
-            float[] e = (float[]) expected[b];
-            float[] g = (float[]) got[b];
-            for (int i = 0; i < e.length; i++) {
-                assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(g[i]), "output " + b + " at " + i);
-            }
-        }
+        assertSameOutputs(run(ops, ops.length, n, in), run(rewritten, ops.length, n, in), "cut run", sources);
     }
 
     /** A dice-like loss with BCE, forward and backward, compiled with and without generated loops. */

@@ -33,6 +33,15 @@ class StridedViewTest {
         return at;
     }
 
+    /** The largest buffer position a view touches (its offset when it is empty). */
+    private static int lastPosition(int[] positions, int offset) {
+        int max = offset;
+        for (int p : positions) {
+            max = Math.max(max, p);
+        }
+        return max;
+    }
+
     /** A random view over a buffer: a permuted, possibly broadcast and stepped layout. */
     private static int[][] randomView(Random r) {
         int rank = r.nextInt(5);
@@ -67,11 +76,7 @@ class StridedViewTest {
         for (int trial = 0; trial < 3000; trial++) {
             int[][] v = randomView(r);
             int[] at = positions(v[0], v[1], v[2][0]);
-            int max = v[2][0];
-            for (int p : at) {
-                max = Math.max(max, p);
-            }
-            float[] src = new float[max + 1];
+            float[] src = new float[lastPosition(at, v[2][0]) + 1];
             for (int i = 0; i < src.length; i++) {
                 src[i] = i + 0.5f;
             }
@@ -99,10 +104,7 @@ class StridedViewTest {
         for (int trial = 0; trial < 3000; trial++) {
             int[][] v = randomView(r);
             int[] at = positions(v[0], v[1], v[2][0]);
-            int max = v[2][0];
-            for (int p : at) {
-                max = Math.max(max, p);
-            }
+            int max = lastPosition(at, v[2][0]);
             StridedView view = new StridedView(v[0], v[1], v[2][0]);
             int from = at.length == 0 ? 0 : r.nextInt(at.length);
             int n = at.length - from == 0 ? 0 : r.nextInt(at.length - from + 1);

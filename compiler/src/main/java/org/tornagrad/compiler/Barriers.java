@@ -19,7 +19,6 @@ final class Barriers {
     private Barriers() {
     }
 
-    /** The step for {@code in}; kernels without a specialised loop run on {@code fallback}. */
     /**
      * The step for barrier {@code in}; {@code argmaxRead} says whether anything reads a pooling's
      * argmax (a pooling of a constant, such as a target's boundary, has no backward to route).
@@ -28,6 +27,7 @@ final class Barriers {
         return in.kernel == Program.Kernel.MAX_POOL2D ? new MaxPool(in, team, argmaxRead) : of(in, team, fallback);
     }
 
+    /** The step for {@code in}; kernels without a specialised loop run on {@code fallback}. */
     static Step of(Program.Instruction in, WorkerTeam team, Backend fallback) {
         switch (in.kernel) {
             case MAX_POOL2D:

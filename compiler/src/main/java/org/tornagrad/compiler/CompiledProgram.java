@@ -24,10 +24,17 @@ public final class CompiledProgram {
     private final Shape[] inputShapes;
     private final Map<String, Tensor> outputs;
     private final boolean outputsAreInputs;
+    private final Map<Integer, Integer> shares;
 
     CompiledProgram(Program program, List<Step> steps) {
+        this(program, steps, Map.of());
+    }
+
+    /** {@code shares}: result -> buffer, pairs that share one array (a result written in place). */
+    CompiledProgram(Program program, List<Step> steps, Map<Integer, Integer> shares) {
         this.program = program;
         this.steps = List.copyOf(steps);
+        this.shares = Map.copyOf(shares);
         this.buffers = new Object[program.buffers().size()];
         for (Program.Buffer b : program.buffers()) {
             switch (b.role) {
@@ -41,6 +48,7 @@ public final class CompiledProgram {
                     break; // inputs: the caller's arrays, set at each run
             }
         }
+        shares.forEach((result, buffer) -> buffers[result] = buffers[buffer]);
         int n = program.inputs().size();
         inputNames = new String[n];
         inputIds = new int[n];
@@ -120,6 +128,8 @@ public final class CompiledProgram {
         for (Map.Entry<String, Integer> e : program.outputs().entrySet()) {
             sb.append("output ").append(e.getKey()).append(" = %").append(e.getValue()).append('\n');
         }
+        shares.forEach((result, buffer) -> sb.append("%").append(result).append(" is written over %").append(buffer)
+            .append(" (one array)\n"));
         return sb.toString();
     }
 

@@ -3,6 +3,7 @@ package org.tornagrad.compiler;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +66,8 @@ public final class JavaProgramCompiler {
 
     // Scheduling state.
     private final List<Step> steps = new ArrayList<>();
+    /** The instruction behind each step that is not a fused kernel. */
+    private final Map<Step, Instruction> barrierInstruction = new IdentityHashMap<>();
     /** Kernels not yet emitted, oldest first. */
     private final List<Pending> pending = new ArrayList<>();
     private final Map<Integer, Pending> pendingWriter = new HashMap<>();
@@ -124,6 +127,12 @@ public final class JavaProgramCompiler {
      * moves 8 more bytes an element than the bandwidth floor's two passes, which the arithmetic
      * saved outweighs here; {@code -Dtornagrad.compiled.store=false} recomputes instead.
      */
+    /**
+     * Whether a kernel's result may be written over a buffer the kernel has just read (see
+     * {@link #sharedInPlace}); {@code -Dtornagrad.compiled.share=false} gives every buffer its own array.
+     */
+    static final boolean SHARE = !"false".equalsIgnoreCase(System.getProperty("tornagrad.compiled.share"));
+
     static final boolean STORE_EXPENSIVE = !"false".equalsIgnoreCase(System.getProperty("tornagrad.compiled.store"));
 
     /** The virtual buffers made by a costly op and built into more than one fused kernel. */
@@ -709,7 +718,9 @@ public final class JavaProgramCompiler {
         }
         boolean argmaxRead = in.kernel != Kernel.MAX_POOL2D
             || isOutput[in.buffer(2)] || !readers.get(in.buffer(2)).isEmpty();
-        steps.add(Barriers.of(in, team, fallback, argmaxRead));
+        Step step = Barriers.of(in, team, fallback, argmaxRead);
+        barrierInstruction.put(step, in);
+        steps.add(step);
     }
 
     /** Emits {@code k}, after the pending kernels it depends on. */
@@ -984,16 +995,142 @@ public final class JavaProgramCompiler {
     private CompiledProgram finish() {
         Scratch scratch = new Scratch(team.size(), maxSlots, 4 * TILE, maxRank);
         List<Step> out = new ArrayList<>();
-        for (Step s : steps) {
+        Map<Integer, Integer> shares = new TreeMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
             if (s instanceof FusedKernelPlan) {
                 FusedKernelPlan p = (FusedKernelPlan) s;
-                p.kernel = new FusedKernel(p.n, p.tileStart, CodeGenerator.rewrite(p.ops.toArray(new TileOp[0]), p.n),
-                    p.sinks.toArray(new FusedKernel.Sink[0]), CHUNK, team, scratch);
+                TileOp[] ops = CodeGenerator.rewrite(p.ops.toArray(new TileOp[0]), p.n);
+                p.kernel = new FusedKernel(p.n, p.tileStart, ops, p.sinks.toArray(new FusedKernel.Sink[0]), CHUNK, team,
+                    scratch);
+                if (SHARE && !(ops.length == 1 && ops[0] instanceof GuardedTileProgram)) {
+                    sharedInPlace(i, shares);
+                }
                 out.add(p.kernel);
             } else {
                 out.add(s);
             }
         }
-        return new CompiledProgram(program, out);
+        return new CompiledProgram(program, out, shares);
+    }
+
+    /**
+     * Finds the results of the kernel at {@code position} that may be written over a buffer it
+     * reads (put into {@code shares} as result -> buffer): a backward's gradient over the
+     * forward's stored sigmoid, say, so that writing it costs no read of fresh memory (a write to
+     * memory not in the cache first reads it) and the two share one array. Safe when the buffer
+     * is a temporary that no later step reads or writes and this kernel reads only element for
+     * element (tile t reads exactly the positions tile t writes), all its reads come before the
+     * store, and no tile is ever redone (the interpreter's redo of a tile whose exp/log left the
+     * fast range would read it again); and when the result is written by this store alone, read
+     * by no instruction, and as long.
+     */
+    private void sharedInPlace(int position, Map<Integer, Integer> shares) {
+        FusedKernelPlan p = (FusedKernelPlan) steps.get(position);
+        Map<Integer, Integer> loadedAt = new HashMap<>();
+        Set<Integer> readOtherwise = new HashSet<>();
+        for (int k = 0; k < p.ops.size(); k++) {
+            TileOp op = p.ops.get(k);
+            if (op instanceof TileOp.Load && ((TileOp.Load) op).offset == 0) {
+                loadedAt.put(((TileOp.Load) op).buffer, k);
+            } else if (op instanceof TileOp.Load) {
+                readOtherwise.add(((TileOp.Load) op).buffer);
+            } else if (op instanceof TileOp.Fill) {
+                readOtherwise.add(((TileOp.Fill) op).buffer);
+            } else if (op instanceof TileOp.Gather) {
+                readOtherwise.add(((TileOp.Gather) op).buffer);
+            } else if (op instanceof TileOp.Pad) {
+                readOtherwise.add(((TileOp.Pad) op).buffer);
+            }
+        }
+        for (int k = 0; k < p.ops.size(); k++) {
+            if (!(p.ops.get(k) instanceof TileOp.Store)) {
+                continue;
+            }
+            int result = ((TileOp.Store) p.ops.get(k)).buffer;
+            if (!writtenOnceBy(result, p) || !readers.get(result).isEmpty() || length(result) != p.n
+                || shares.containsKey(result) || program.buffers().get(result).role != Program.Role.TEMP) {
+                continue;
+            }
+            for (Map.Entry<Integer, Integer> e : loadedAt.entrySet()) {
+                int b = e.getKey();
+                if (e.getValue() < k && !readOtherwise.contains(b) && !shares.containsValue(b) && !isOutput[b]
+                    && program.buffers().get(b).role == Program.Role.TEMP && !program.buffers().get(b).isInt
+                    && length(b) == p.n && !touchedFrom(p, k, b) && !touchedAfter(position, b)) {
+                    shares.put(result, b);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Whether kernel p loads or stores {@code buffer} at or after op {@code k} (after the store). */
+    private static boolean touchedFrom(FusedKernelPlan p, int k, int buffer) {
+        for (int j = k; j < p.ops.size(); j++) {
+            TileOp op = p.ops.get(j);
+            if (op instanceof TileOp.Load && ((TileOp.Load) op).buffer == buffer) {
+                return true;
+            }
+            if (op instanceof TileOp.Store && ((TileOp.Store) op).buffer == buffer) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a step after the one at {@code position} reads or writes {@code buffer}. */
+    private boolean touchedAfter(int position, int buffer) {
+        for (int i = position + 1; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            if (s instanceof FusedKernelPlan) {
+                FusedKernelPlan p = (FusedKernelPlan) s;
+                if (touchedFrom(p, 0, buffer)) {
+                    return true;
+                }
+                for (TileOp op : p.ops) {
+                    int b = op instanceof TileOp.Fill ? ((TileOp.Fill) op).buffer
+                        : op instanceof TileOp.Gather ? ((TileOp.Gather) op).buffer
+                        : op instanceof TileOp.Pad ? ((TileOp.Pad) op).buffer : -1;
+                    if (b == buffer) {
+                        return true;
+                    }
+                }
+                for (FusedKernel.Sink sink : p.sinks) {
+                    if (sink.out == buffer) {
+                        return true;
+                    }
+                }
+            } else {
+                Instruction in = barrierInstruction.get(s);
+                if (in == null) {
+                    return true; // a step this check does not know: assume it does
+                }
+                for (int b = 0; b < in.bufferCount(); b++) {
+                    if (in.buffer(b) == buffer) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code buffer} is written by exactly one live instruction, one of kernel p's. */
+    private boolean writtenOnceBy(int buffer, FusedKernelPlan p) {
+        int writers = 0;
+        boolean inside = false;
+        for (int i = 0; i < ins.size(); i++) {
+            if (!live[i]) {
+                continue;
+            }
+            Instruction in = ins.get(i);
+            for (int s = 0; s < in.bufferCount(); s++) {
+                if (in.writes(s) && in.buffer(s) == buffer) {
+                    writers++;
+                    inside |= p.nodes.contains(i);
+                }
+            }
+        }
+        return writers == 1 && inside;
     }
 }

@@ -153,6 +153,23 @@ class JavaProgramCompilerTest {
         assertTrue(c.listing().contains("max_pool2d"), c.listing());
     }
 
+    /**
+     * The backward's gradient is written over the forward's stored tanh (one array, no fresh
+     * memory), as a dice gradient over its stored sigmoid; tanh, because the compiled path takes
+     * it from the reference body (its sigmoid is the ~1 ulp vector polynomial).
+     */
+    @Test
+    void aGradientWrittenOverAStoredValueIsTheReferenceBits() {
+        Map<String, Tensor> in = inputs("x", Tensor.randn(31, 2, 1, 40, 50), "t", Tensor.uniform(32, 0f, 1f, 2, 1, 40, 50));
+        CompiledProgram c = check(v -> {
+            Variable p = v.get("x").tanh();
+            Variable t = v.get("t");
+            // Scaled so that the gradients are far above check's absolute floor of 1e-6.
+            return p.mul(t).sum().mul(2f).div(p.sum().add(t.sum()).add(1f)).rsub(1f).mul(1000f);
+        }, in, List.of("x"), 1e-5); // long sums: the reference adds in another (fixed) order
+        assertTrue(c.listing().contains("is written over"), c.listing());
+    }
+
     @Test
     void gathersNormsAndMatmulsAreTheReferenceBits() {
         Map<String, Tensor> in = inputs("e", Tensor.randn(7, 40, 16), "idx", Tensor.vector(3f, 0f, 39f, 3f, 17f),

@@ -127,14 +127,8 @@ final class CodeGenerator {
         Set<Integer> read = new HashSet<>();
         Set<Integer> written = new HashSet<>();
         for (TileOp op : ops) {
-            if (op instanceof TileOp.Load) {
-                read.add(((TileOp.Load) op).buffer);
-            } else if (op instanceof TileOp.Fill) {
-                read.add(((TileOp.Fill) op).buffer);
-            } else if (op instanceof TileOp.Gather) {
-                read.add(((TileOp.Gather) op).buffer);
-            } else if (op instanceof TileOp.Pad) {
-                read.add(((TileOp.Pad) op).buffer);
+            if (TileOp.readBuffer(op) >= 0) {
+                read.add(TileOp.readBuffer(op));
             } else if (op instanceof TileOp.Store) {
                 written.add(((TileOp.Store) op).buffer);
             }

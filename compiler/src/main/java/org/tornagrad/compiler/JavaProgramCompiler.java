@@ -1033,14 +1033,8 @@ public final class JavaProgramCompiler {
             TileOp op = p.ops.get(k);
             if (op instanceof TileOp.Load && ((TileOp.Load) op).offset == 0) {
                 loadedAt.put(((TileOp.Load) op).buffer, k);
-            } else if (op instanceof TileOp.Load) {
-                readOtherwise.add(((TileOp.Load) op).buffer);
-            } else if (op instanceof TileOp.Fill) {
-                readOtherwise.add(((TileOp.Fill) op).buffer);
-            } else if (op instanceof TileOp.Gather) {
-                readOtherwise.add(((TileOp.Gather) op).buffer);
-            } else if (op instanceof TileOp.Pad) {
-                readOtherwise.add(((TileOp.Pad) op).buffer);
+            } else if (TileOp.readBuffer(op) >= 0) {
+                readOtherwise.add(TileOp.readBuffer(op));
             }
         }
         for (int k = 0; k < p.ops.size(); k++) {
@@ -1088,10 +1082,7 @@ public final class JavaProgramCompiler {
                     return true;
                 }
                 for (TileOp op : p.ops) {
-                    int b = op instanceof TileOp.Fill ? ((TileOp.Fill) op).buffer
-                        : op instanceof TileOp.Gather ? ((TileOp.Gather) op).buffer
-                        : op instanceof TileOp.Pad ? ((TileOp.Pad) op).buffer : -1;
-                    if (b == buffer) {
+                    if (TileOp.readBuffer(op) == buffer) {
                         return true;
                     }
                 }

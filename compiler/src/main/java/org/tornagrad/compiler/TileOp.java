@@ -31,6 +31,20 @@ abstract class TileOp {
 
     abstract String name();
 
+    /** The program buffer {@code op} reads (a load, fill, gather or padded read), or -1. */
+    static int readBuffer(TileOp op) {
+        if (op instanceof Load) {
+            return ((Load) op).buffer;
+        } else if (op instanceof Fill) {
+            return ((Fill) op).buffer;
+        } else if (op instanceof Gather) {
+            return ((Gather) op).buffer;
+        } else if (op instanceof Pad) {
+            return ((Pad) op).buffer;
+        }
+        return -1;
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(name());

@@ -20,18 +20,14 @@ final class Barriers {
     }
 
     /**
-     * The step for barrier {@code in}; {@code argmaxRead} says whether anything reads a pooling's
-     * argmax (a pooling of a constant, such as a target's boundary, has no backward to route).
+     * The step for barrier {@code in}; kernels without a specialised loop run on {@code fallback}.
+     * {@code argmaxRead} says whether anything reads a pooling's argmax (a pooling of a constant,
+     * such as a target's boundary, has no backward to route).
      */
     static Step of(Program.Instruction in, WorkerTeam team, Backend fallback, boolean argmaxRead) {
-        return in.kernel == Program.Kernel.MAX_POOL2D ? new MaxPool(in, team, argmaxRead) : of(in, team, fallback);
-    }
-
-    /** The step for {@code in}; kernels without a specialised loop run on {@code fallback}. */
-    static Step of(Program.Instruction in, WorkerTeam team, Backend fallback) {
         switch (in.kernel) {
             case MAX_POOL2D:
-                return new MaxPool(in, team, true);
+                return new MaxPool(in, team, argmaxRead);
             case MAX_POOL2D_BACKWARD:
                 return new MaxPoolBackward(in, team);
             case GATHER_ROWS:

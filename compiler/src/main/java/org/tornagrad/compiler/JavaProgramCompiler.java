@@ -117,6 +117,12 @@ public final class JavaProgramCompiler {
     }
 
     /**
+     * Whether a kernel's result may be written over a buffer the kernel has just read (see
+     * {@link #sharedInPlace}); {@code -Dtornagrad.compiled.share=false} gives every buffer its own array.
+     */
+    static final boolean SHARE = !"false".equalsIgnoreCase(System.getProperty("tornagrad.compiled.share"));
+
+    /**
      * Whether a transcendental value (exp, log, sigmoid, BCE, ...) that two kernels would each
      * recompute is stored by the first and loaded by the second instead: a write and a read of
      * 4 bytes an element against about a nanosecond of vector arithmetic per element (a dice
@@ -127,12 +133,6 @@ public final class JavaProgramCompiler {
      * moves 8 more bytes an element than the bandwidth floor's two passes, which the arithmetic
      * saved outweighs here; {@code -Dtornagrad.compiled.store=false} recomputes instead.
      */
-    /**
-     * Whether a kernel's result may be written over a buffer the kernel has just read (see
-     * {@link #sharedInPlace}); {@code -Dtornagrad.compiled.share=false} gives every buffer its own array.
-     */
-    static final boolean SHARE = !"false".equalsIgnoreCase(System.getProperty("tornagrad.compiled.share"));
-
     static final boolean STORE_EXPENSIVE = !"false".equalsIgnoreCase(System.getProperty("tornagrad.compiled.store"));
 
     /** The virtual buffers made by a costly op and built into more than one fused kernel. */
@@ -1027,12 +1027,11 @@ public final class JavaProgramCompiler {
      */
     private void sharedInPlace(int position, Map<Integer, Integer> shares) {
         FusedKernelPlan p = (FusedKernelPlan) steps.get(position);
-        Map<Integer, Integer> loadedAt = new HashMap<>();
+        Set<Integer> loaded = new TreeSet<>();
         Set<Integer> readOtherwise = new HashSet<>();
-        for (int k = 0; k < p.ops.size(); k++) {
-            TileOp op = p.ops.get(k);
+        for (TileOp op : p.ops) {
             if (op instanceof TileOp.Load && ((TileOp.Load) op).offset == 0) {
-                loadedAt.put(((TileOp.Load) op).buffer, k);
+                loaded.add(((TileOp.Load) op).buffer);
             } else if (TileOp.readBuffer(op) >= 0) {
                 readOtherwise.add(TileOp.readBuffer(op));
             }
@@ -1046,9 +1045,9 @@ public final class JavaProgramCompiler {
                 || shares.containsKey(result) || program.buffers().get(result).role != Program.Role.TEMP) {
                 continue;
             }
-            for (Map.Entry<Integer, Integer> e : loadedAt.entrySet()) {
-                int b = e.getKey();
-                if (e.getValue() < k && !readOtherwise.contains(b) && !shares.containsValue(b) && !isOutput[b]
+            // Loaded, and not touched from the store on: every load of b comes before it.
+            for (int b : loaded) {
+                if (!readOtherwise.contains(b) && !shares.containsValue(b) && !isOutput[b]
                     && program.buffers().get(b).role == Program.Role.TEMP && !program.buffers().get(b).isInt
                     && length(b) == p.n && !touchedFrom(p, k, b) && !touchedAfter(position, b)) {
                     shares.put(result, b);
@@ -1058,14 +1057,11 @@ public final class JavaProgramCompiler {
         }
     }
 
-    /** Whether kernel p loads or stores {@code buffer} at or after op {@code k} (after the store). */
+    /** Whether an op of kernel p from op {@code k} on reads or stores {@code buffer}. */
     private static boolean touchedFrom(FusedKernelPlan p, int k, int buffer) {
         for (int j = k; j < p.ops.size(); j++) {
             TileOp op = p.ops.get(j);
-            if (op instanceof TileOp.Load && ((TileOp.Load) op).buffer == buffer) {
-                return true;
-            }
-            if (op instanceof TileOp.Store && ((TileOp.Store) op).buffer == buffer) {
+            if (TileOp.readBuffer(op) == buffer || op instanceof TileOp.Store && ((TileOp.Store) op).buffer == buffer) {
                 return true;
             }
         }
@@ -1080,11 +1076,6 @@ public final class JavaProgramCompiler {
                 FusedKernelPlan p = (FusedKernelPlan) s;
                 if (touchedFrom(p, 0, buffer)) {
                     return true;
-                }
-                for (TileOp op : p.ops) {
-                    if (TileOp.readBuffer(op) == buffer) {
-                        return true;
-                    }
                 }
                 for (FusedKernel.Sink sink : p.sinks) {
                     if (sink.out == buffer) {

@@ -190,7 +190,7 @@ final class VectorMath {
             IntVector bestIdx = IntVector.broadcast(I, c).addIndex(1);
             for (int d = 1; d < kernel; d++) {
                 FloatVector v = FloatVector.fromArray(F, x, row + c + d);
-                VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v));
+                VectorMask<Float> take = takesOver(v, best);
                 best = best.blend(v, take);
                 bestIdx = bestIdx.blend(IntVector.broadcast(I, c + d).addIndex(1), take.cast(I));
             }
@@ -198,6 +198,15 @@ final class VectorMath {
             bestIdx.intoArray(ra, at + ox);
         }
         return ox;
+    }
+
+    /**
+     * The lanes where a pooling window's next value replaces the best so far: a greater value (so
+     * the first maximum stays on ties) or a NaN (so the last NaN wins), as {@link
+     * org.tornagrad.kernels.Pooling#windowArgMax} scans a window.
+     */
+    private static VectorMask<Float> takesOver(FloatVector v, FloatVector best) {
+        return v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v));
     }
 
     /** {@link #rowWindowMax} without the argmax: the same comparisons, values only. */
@@ -208,7 +217,7 @@ final class VectorMath {
             FloatVector best = FloatVector.fromArray(F, x, row + c);
             for (int d = 1; d < kernel; d++) {
                 FloatVector v = FloatVector.fromArray(F, x, row + c + d);
-                best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v)));
+                best = best.blend(v, takesOver(v, best));
             }
             best.intoArray(rm, at + ox);
         }
@@ -222,7 +231,7 @@ final class VectorMath {
             FloatVector best = FloatVector.fromArray(F, rm, r0 * outW + ox);
             for (int r = r0 + 1; r < r1; r++) {
                 FloatVector v = FloatVector.fromArray(F, rm, r * outW + ox);
-                best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v)));
+                best = best.blend(v, takesOver(v, best));
             }
             best.intoArray(out, o + ox);
         }
@@ -242,7 +251,7 @@ final class VectorMath {
             IntVector bestIdx = IntVector.fromArray(I, ra, r0 * outW + ox).add(r0 * w);
             for (int r = r0 + 1; r < r1; r++) {
                 FloatVector v = FloatVector.fromArray(F, rm, r * outW + ox);
-                VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v));
+                VectorMask<Float> take = takesOver(v, best);
                 best = best.blend(v, take);
                 bestIdx = bestIdx.blend(IntVector.fromArray(I, ra, r * outW + ox).add(r * w), take.cast(I));
             }

@@ -341,7 +341,7 @@ final class LoopSource {
             guard(v[0], "Log");
             decl.append("        final float[] logP = t.s1;\n");
             String logP = log(v[0], "l" + k);
-            vectorWrites.append("            ").append(logP).append(".max(-100f).intoArray(logP, j);\n");
+            vectorWrites.append("            ").append(atLeast(logP, "-100f")).append(".intoArray(logP, j);\n");
             scalarWrites.append("            logP[j] = Math.max(BlockMath.logFast(").append(v[0]).append("), -100f);\n");
             return;
         } else if (op instanceof BceFinish) {
@@ -355,7 +355,7 @@ final class LoopSource {
             guard(q, "Log");
             vector.append("            FloatVector ").append(lp).append(" = FloatVector.fromArray(F, logP").append(k).append(", j);\n");
             String logQ = log(q, "l" + k);
-            vector.append("            FloatVector ").append(lq).append(" = ").append(logQ).append(".max(-100f);\n");
+            vector.append("            FloatVector ").append(lq).append(" = ").append(atLeast(logQ, "-100f")).append(";\n");
             scalar.append("            float ").append(lp).append(" = logP").append(k).append("[j];\n");
             scalar.append("            float ").append(lq).append(" = Math.max(BlockMath.logFast(").append(q).append("), -100f);\n");
             if (((BceFinish) op).value) {
@@ -451,6 +451,17 @@ final class LoopSource {
         return id;
     }
 
+    /**
+     * {@code max(x, c)} as Java defines it (a NaN x stays, -0 gives +0 when c is +0), for a
+     * variable {@code x} and a constant {@code c} that is neither NaN nor -0: where x <= c the
+     * result is c, which equals x when they compare equal unless they are the two zeros, and then
+     * +0 is max's answer too; a NaN compares false and stays. Two instructions (compare, blend)
+     * where C2 writes FloatVector.max as five, its blends for NaN and signed zeros.
+     */
+    private static String atLeast(String x, String c) {
+        return x + ".blend(" + c + ", " + x + ".compare(VectorOperators.LE, " + c + "))";
+    }
+
     private static void line(StringBuilder b, String statement) {
         b.append("            ").append(statement).append(";\n");
     }
@@ -467,7 +478,7 @@ final class LoopSource {
             case Unary.SQRT: return x + ".sqrt()";
             case Unary.ABS: return x + ".abs()";
             case Unary.SQUARE: return x + ".mul(" + x + ")";
-            case Unary.RELU: return x + ".max(0f)";
+            case Unary.RELU: return atLeast(x, "0f");
             case Unary.CLAMP: return x + ".max(" + a + ").min(" + b + ")";
             case Unary.POW_SCALAR: return av == 2f ? x + ".mul(" + x + ")" : null;
             case Unary.ADD_SCALAR: return x + ".add(" + a + ")";

@@ -383,7 +383,12 @@ final class LoopSource {
             sca = binaryScalar(o, v[0], v[1]);
         } else {
             TileOp.BinaryGrad g = (TileOp.BinaryGrad) op;
-            vec = v[3] + ".mul(" + binaryDerivativeVector(g.op, g.left, v[0], v[1]) + ")";
+            if (g.op == Binary.BCE) {
+                // p (1 - p) named, so that its floor at 1e-12 can be a compare and blend (atLeast).
+                vector.append("            FloatVector d").append(k).append(" = ").append(v[0])
+                    .append(".mul(FloatVector.broadcast(F, 1f).sub(").append(v[0]).append("));\n");
+            }
+            vec = v[3] + ".mul(" + binaryDerivativeVector(g.op, g.left, v[0], v[1], "d" + k) + ")";
             sca = v[3] + " * (" + binaryDerivativeScalar(g.op, g.left, v[0], v[1]) + ")";
         }
         vector.append("            FloatVector v").append(k).append(" = ").append(vec).append(";\n");
@@ -630,7 +635,8 @@ final class LoopSource {
         }
     }
 
-    private static String binaryDerivativeVector(int op, boolean left, String x, String y) {
+    /** {@code pq} (BCE only) names x (1 - x), made before. */
+    private static String binaryDerivativeVector(int op, boolean left, String x, String y, String pq) {
         switch (op) {
             case Binary.ADD: return "1f";
             case Binary.SUB: return left ? "1f" : "-1f";
@@ -638,7 +644,7 @@ final class LoopSource {
             case Binary.DIV:
                 return left ? "FloatVector.broadcast(F, 1f).div(" + y + ")" : x + ".div(" + y + ").neg().div(" + y + ")";
             default: // BCE, left
-                return x + ".sub(" + y + ").div(" + x + ".mul(FloatVector.broadcast(F, 1f).sub(" + x + ")).max(1e-12f))";
+                return x + ".sub(" + y + ").div(" + atLeast(pq, "1e-12f") + ")";
         }
     }
 

@@ -236,13 +236,20 @@ final class BlockMath {
         }
     }
 
+    /** How many elements a lane sum adds in float before its lanes widen to double ({@link #laneSum}). */
+    static final int FLOAT_RUN = 512;
+
     /**
-     * The sum of x[0 .. n) over eight interleaved lanes in double: lane j adds, for each block of
-     * 32 elements, the float sum (x[j] + x[j+8]) + (x[j+16] + x[j+24]) (one rounding each, far
-     * below the rounding of the total), then for each remaining block of 8 its x[j]; the lanes
-     * combine in a fixed tree, then the last n mod 8 elements in order. Eight independent chains
-     * instead of one (a sequential double sum is bound by the adder's latency, about 1 ns an
-     * element), and one float-to-double widening per four elements.
+     * The sum of x[0 .. n) over eight interleaved lanes: lane j takes, for each block of 32
+     * elements, the float sum (x[j] + x[j+8]) + (x[j+16] + x[j+24]), and adds these block sums in
+     * float (from 0) over each run of {@link #FLOAT_RUN} elements (16 blocks; the last run may be
+     * shorter), then each run's float sum to its double lane; then for each remaining block of 8 its
+     * x[j] in double; the lanes combine in a fixed tree, then the last n mod 8 elements in order.
+     * Eight independent chains instead of one (a sequential double sum is bound by the adder's
+     * latency, about 1 ns an element). Why float runs: widening every block sum to double (two
+     * conversions and a permute per eight lanes) took a third of a generated sum loop's time; a
+     * run adds at most 17 roundings to its own sum (relative error under 17 * 2^-24, 1e-6, for
+     * values of one sign), and runs add up in double, so the error does not grow with n.
      */
     static double laneSum(float[] x, int n, double[] lanes) {
         if (VECTOR) {
@@ -257,15 +264,35 @@ final class BlockMath {
         double a6 = 0;
         double a7 = 0;
         int i = 0;
-        for (; i + 32 <= n; i += 32) {
-            a0 += (x[i] + x[i + 8]) + (x[i + 16] + x[i + 24]);
-            a1 += (x[i + 1] + x[i + 9]) + (x[i + 17] + x[i + 25]);
-            a2 += (x[i + 2] + x[i + 10]) + (x[i + 18] + x[i + 26]);
-            a3 += (x[i + 3] + x[i + 11]) + (x[i + 19] + x[i + 27]);
-            a4 += (x[i + 4] + x[i + 12]) + (x[i + 20] + x[i + 28]);
-            a5 += (x[i + 5] + x[i + 13]) + (x[i + 21] + x[i + 29]);
-            a6 += (x[i + 6] + x[i + 14]) + (x[i + 22] + x[i + 30]);
-            a7 += (x[i + 7] + x[i + 15]) + (x[i + 23] + x[i + 31]);
+        final int blocks = n & ~31;
+        while (i < blocks) {
+            final int end = Math.min(i + FLOAT_RUN, blocks);
+            float c0 = 0;
+            float c1 = 0;
+            float c2 = 0;
+            float c3 = 0;
+            float c4 = 0;
+            float c5 = 0;
+            float c6 = 0;
+            float c7 = 0;
+            for (; i < end; i += 32) {
+                c0 += (x[i] + x[i + 8]) + (x[i + 16] + x[i + 24]);
+                c1 += (x[i + 1] + x[i + 9]) + (x[i + 17] + x[i + 25]);
+                c2 += (x[i + 2] + x[i + 10]) + (x[i + 18] + x[i + 26]);
+                c3 += (x[i + 3] + x[i + 11]) + (x[i + 19] + x[i + 27]);
+                c4 += (x[i + 4] + x[i + 12]) + (x[i + 20] + x[i + 28]);
+                c5 += (x[i + 5] + x[i + 13]) + (x[i + 21] + x[i + 29]);
+                c6 += (x[i + 6] + x[i + 14]) + (x[i + 22] + x[i + 30]);
+                c7 += (x[i + 7] + x[i + 15]) + (x[i + 23] + x[i + 31]);
+            }
+            a0 += c0;
+            a1 += c1;
+            a2 += c2;
+            a3 += c3;
+            a4 += c4;
+            a5 += c5;
+            a6 += c6;
+            a7 += c7;
         }
         for (; i + 8 <= n; i += 8) {
             a0 += x[i];

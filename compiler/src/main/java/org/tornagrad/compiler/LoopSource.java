@@ -102,10 +102,11 @@ final class LoopSource {
 
     /**
      * The loops. Without sums: eight lanes at a time, then the tail. With sums, the order of
-     * {@link BlockMath#laneSum} (so the interpreter's bits): blocks of 32 elements (the body
-     * four times, each sum's four vectors added as (a + b) + (c + d) in float, then widened into
-     * eight double lanes), blocks of 8 widened one by one, the tail added in order, and the
-     * lanes combined in laneSum's tree plus the tail.
+     * {@link BlockMath#laneSum} (so the interpreter's bits): runs of up to
+     * {@link BlockMath#FLOAT_RUN} elements in blocks of 32 (the body four times, each sum's four
+     * vectors added as (a + b) + (c + d) in float, then to the run's eight float lanes), each run
+     * widened into eight double lanes, blocks of 8 widened one by one, the tail added in order, and
+     * the lanes combined in laneSum's tree plus the tail.
      */
     private String loops() {
         String body = vector.toString() + vectorWrites;
@@ -114,38 +115,49 @@ final class LoopSource {
             // The double lanes live in the tile's scratch, not in vector locals: a vector carried
             // from one iteration to the next is boxed by JDK 17's C2 (seen: 2.6 MB an active-contour call).
             sb.append("        final double[] acc = t.sums;\n")
-                .append("        java.util.Arrays.fill(acc, 0, ").append(8 * sums.size()).append(", 0.0);\n");
+                .append("        java.util.Arrays.fill(acc, 0, ").append(8 * sums.size()).append(", 0.0);\n")
+                .append("        final float[] runs = t.runs;\n");
         }
         for (int[] s : sums) {
             sb.append("        double tail").append(s[0]).append(" = 0;\n");
         }
         if (!sums.isEmpty()) {
-            sb.append("        for (final int bound = n & ~31; i < bound; i += 32) {\n");
+            sb.append("        for (final int blocks = n & ~31; i < blocks; ) {\n")
+                .append("            final int end = Math.min(i + ").append(BlockMath.FLOAT_RUN).append(", blocks);\n")
+                .append("            java.util.Arrays.fill(runs, 0, ").append(8 * sums.size()).append(", 0f);\n")
+                .append("            for (; i < end; i += 32) {\n");
+            String inner = body.replace("\n            ", "\n                    ").replaceFirst("^            ", "                    ");
             for (int c = 0; c < 4; c++) {
                 for (int[] s : sums) {
-                    sb.append("            final FloatVector w").append(s[0]).append('_').append(c).append(";\n");
+                    sb.append("                final FloatVector w").append(s[0]).append('_').append(c).append(";\n");
                 }
             }
             for (int c = 0; c < 4; c++) {
-                sb.append("            {\n                final int j = i + ").append(8 * c).append(";\n")
-                    .append(body.replace("\n            ", "\n                ").replaceFirst("^            ", "                "));
+                sb.append("                {\n                    final int j = i + ").append(8 * c).append(";\n").append(inner);
                 for (int[] s : sums) {
-                    sb.append("                w").append(s[0]).append('_').append(c).append(" = v").append(s[1]).append(";\n");
+                    sb.append("                    w").append(s[0]).append('_').append(c).append(" = v").append(s[1]).append(";\n");
                 }
-                sb.append("            }\n");
+                sb.append("                }\n");
             }
             for (int[] s : sums) {
                 String w = "w" + s[0];
-                sb.append("            final FloatVector ").append(w).append(" = ").append(w).append("_0.add(").append(w)
-                    .append("_1).add(").append(w).append("_2.add(").append(w).append("_3));\n");
-                widen(sb, sums.indexOf(s), w);
+                int at = 8 * sums.indexOf(s);
+                sb.append("                FloatVector.fromArray(F, runs, ").append(at).append(").add(").append(w).append("_0.add(")
+                    .append(w).append("_1).add(").append(w).append("_2.add(").append(w).append("_3))).intoArray(runs, ")
+                    .append(at).append(");\n");
+            }
+            sb.append("            }\n");
+            for (int[] s : sums) {
+                sb.append("            VectorMath.widenLanes(runs, acc, ").append(8 * sums.indexOf(s)).append(");\n");
             }
             sb.append("        }\n");
         }
         sb.append("        for (final int bound = n & ~7; i < bound; i += 8) {\n")
             .append("            final int j = i;\n").append(body);
         for (int[] s : sums) {
-            widen(sb, sums.indexOf(s), "v" + s[1]);
+            int at = 8 * sums.indexOf(s);
+            sb.append("            v").append(s[1]).append(".intoArray(runs, ").append(at).append(");\n")
+                .append("            VectorMath.widenLanes(runs, acc, ").append(at).append(");\n");
         }
         sb.append("        }\n");
         sb.append("        for (; i < n; i++) {\n").append("            final int j = i;\n").append(scalar).append(scalarWrites);
@@ -161,23 +173,6 @@ final class LoopSource {
                 .append("]))) + tail").append(s[0]).append(";\n");
         }
         return sb.toString();
-    }
-
-    /**
-     * Adds the float lanes of {@code value}, widened, to sum number {@code index}'s eight double
-     * lanes. Lanes 4-7 are widened as lanes 0-3 after a permute ({@link VectorMath#HIGH_HALF}):
-     * convertShape's part 1 (a slice) is not always intrinsified in a generated loop on JDK 17, and
-     * then it allocates (seen: 2.6 MB an active-contour call); a store and an unaligned reload of
-     * the high half (the way before) stalled store-to-load forwarding (6-13% of a pixelwise loss).
-     */
-    private static void widen(StringBuilder sb, int index, String value) {
-        int at = 8 * index;
-        sb.append("            DoubleVector.fromArray(D, acc, ").append(at).append(").add((DoubleVector) ").append(value)
-            .append(".convertShape(VectorOperators.F2D, D, 0)).intoArray(acc, ").append(at).append(");\n");
-        sb.append("            DoubleVector.fromArray(D, acc, ").append(at + 4)
-            .append(").add((DoubleVector) ").append(value)
-            .append(".rearrange(VectorMath.HIGH_HALF).convertShape(VectorOperators.F2D, D, 0))")
-            .append(".intoArray(acc, ").append(at + 4).append(");\n");
     }
 
     /** Whether the generator has a formula for {@code op}. */

@@ -18,6 +18,7 @@ final class Scratch {
             t.index = new int[Math.max(1, maxRank)];
             t.lanes = new double[8];
             t.sums = new double[8 * CodeGenerator.MAX_SUMS];
+            t.runs = new float[8 * CodeGenerator.MAX_SUMS];
             tiles[m] = t;
         }
     }

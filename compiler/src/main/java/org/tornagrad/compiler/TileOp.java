@@ -70,6 +70,8 @@ abstract class TileOp {
         double[] lanes;
         /** Eight double lanes per sum of a generated loop ({@link CodeGenerator#MAX_SUMS}). */
         double[] sums;
+        /** Eight float lanes per sum of a generated loop, for the current float run ({@link BlockMath#laneSum}). */
+        float[] runs;
         Object[] buffers;
         FusedKernel.Sink[] sinks;
         int tile;

@@ -44,8 +44,9 @@ final class VectorMath {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
     private static final int LANES = 8;
     /**
-     * Lanes 4-7 moved to 0-3 (one permute), for generated loops that widen the high half of a
-     * float vector: through a store and an unaligned reload it stalled store-to-load forwarding.
+     * Lanes 4-7 moved to 0-3 (one permute), to widen the high half of a float vector: through a
+     * store and an unaligned reload it stalled store-to-load forwarding, and convertShape's part 1
+     * (a slice) is not always intrinsified on JDK 17 in generated loops, where it then allocates.
      */
     static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromValues(F, 4, 5, 6, 7, 0, 1, 2, 3);
 
@@ -261,21 +262,40 @@ final class VectorMath {
         return ox;
     }
 
+    /**
+     * Adds the eight float lanes {@code runs[at, at + 8)}, widened, to the double lanes
+     * {@code acc[at, at + 8)}: how a generated loop ends a float run of its sums
+     * ({@link BlockMath#laneSum}). Arrays in, no vector: should C2 not inline the call, nothing is
+     * boxed; and once per run it costs nothing, while written out per sum it took bytecode that the
+     * loop's budget ({@link CodeGenerator}) needs for the body.
+     */
+    static void widenLanes(float[] runs, double[] acc, int at) {
+        FloatVector r = FloatVector.fromArray(F, runs, at);
+        DoubleVector.fromArray(D, acc, at).add((DoubleVector) r.convertShape(VectorOperators.F2D, D, 0)).intoArray(acc, at);
+        DoubleVector.fromArray(D, acc, at + 4).add((DoubleVector) r.rearrange(HIGH_HALF).convertShape(VectorOperators.F2D, D, 0))
+            .intoArray(acc, at + 4);
+    }
+
     /** {@link BlockMath#laneSum}: lanes 0-3 in {@code lo}, 4-7 in {@code hi}. */
     static double laneSum(float[] x, int n, double[] lanes) {
         DoubleVector lo = DoubleVector.zero(D);
         DoubleVector hi = DoubleVector.zero(D);
         int i = 0;
-        for (; i + 4 * LANES <= n; i += 4 * LANES) {
-            FloatVector a = FloatVector.fromArray(F, x, i);
-            FloatVector b = FloatVector.fromArray(F, x, i + LANES);
-            FloatVector c = FloatVector.fromArray(F, x, i + 2 * LANES);
-            FloatVector d = FloatVector.fromArray(F, x, i + 3 * LANES);
-            FloatVector v = a.add(b).add(c.add(d));
+        final int blocks = n & ~(4 * LANES - 1);
+        while (i < blocks) {
+            final int end = Math.min(i + BlockMath.FLOAT_RUN, blocks);
+            FloatVector run = FloatVector.zero(F);
+            for (; i < end; i += 4 * LANES) {
+                FloatVector a = FloatVector.fromArray(F, x, i);
+                FloatVector b = FloatVector.fromArray(F, x, i + LANES);
+                FloatVector c = FloatVector.fromArray(F, x, i + 2 * LANES);
+                FloatVector d = FloatVector.fromArray(F, x, i + 3 * LANES);
+                run = run.add(a.add(b).add(c.add(d)));
+            }
             // One vector shape only (8 float lanes) in this class: mixing shapes makes the vector
             // types polymorphic and C2 (JDK 17) then falls back to the boxed, allocating code.
-            lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
-            hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+            lo = lo.add((DoubleVector) run.convertShape(VectorOperators.F2D, D, 0));
+            hi = hi.add((DoubleVector) run.convertShape(VectorOperators.F2D, D, 1));
         }
         for (; i + LANES <= n; i += LANES) {
             FloatVector v = FloatVector.fromArray(F, x, i);

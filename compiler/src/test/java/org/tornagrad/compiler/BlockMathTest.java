@@ -113,20 +113,54 @@ class BlockMathTest {
                 assertEquals(Float.floatToIntBits(1f / (1f + BlockMath.expFast(-x[i]))), Float.floatToIntBits(v[i]));
             }
         }
-        // The lane sum: the vector lanes and the scalar eight-accumulator loops agree exactly.
-        double[] a = new double[8];
-        int i = 0;
-        for (; i + 32 <= N; i += 32) {
-            for (int j = 0; j < 8; j++) {
-                a[j] += (x[i + j] + x[i + j + 8]) + (x[i + j + 16] + x[i + j + 24]);
-            }
+        // The lane sum: the vector lanes and a plain writing of laneSum's order agree exactly, for
+        // lengths with and without a partial float run, 8-blocks and a tail.
+        for (int n : new int[] {0, 5, 8, 31, 32, 40, 511, 512, 520, 1000, 1531, N}) {
+            assertEquals(laneSumByDefinition(x, n), BlockMath.laneSum(x, n, new double[8]), "n = " + n);
         }
-        for (; i + 8 <= N; i += 8) {
+    }
+
+    /** BlockMath.laneSum's order, one lane at a time. */
+    private static double laneSumByDefinition(float[] x, int n) {
+        double[] a = new double[8];
+        int blocks = n / 32 * 32;
+        int i = 0;
+        while (i < blocks) {
+            int end = Math.min(i + BlockMath.FLOAT_RUN, blocks);
+            for (int j = 0; j < 8; j++) {
+                float run = 0f;
+                for (int k = i; k < end; k += 32) {
+                    run += (x[k + j] + x[k + j + 8]) + (x[k + j + 16] + x[k + j + 24]);
+                }
+                a[j] += run;
+            }
+            i = end;
+        }
+        for (; i + 8 <= n; i += 8) {
             for (int j = 0; j < 8; j++) {
                 a[j] += x[i + j];
             }
         }
-        double a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4], a5 = a[5], a6 = a[6], a7 = a[7];
-        assertEquals(BlockMath.combine(a0, a1, a2, a3, a4, a5, a6, a7, x, i, N), BlockMath.laneSum(x, N, new double[8]));
+        return BlockMath.combine(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], x, i, n);
+    }
+
+    @Test
+    void aLongLaneSumStaysFarWithinOneFloatRoundingOfTheExactSum() {
+        // Float runs of FLOAT_RUN elements, double above: a run adds at most 17 roundings, and runs
+        // add up in double, so the error does not grow with the length. On these 2^20 values near
+        // 0.1 (not exact in binary) the error is 3e-10; a float sum of whole lanes (runs of any
+        // length) drifts to 3.1e-7. The bound asserted, 2^-26, lies between the two.
+        Random r = new Random(11);
+        float[] x = new float[(1 << 20) + 13];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 0.1f + 1e-3f * r.nextFloat();
+        }
+        java.math.BigDecimal exact = java.math.BigDecimal.ZERO;
+        for (float v : x) {
+            exact = exact.add(new java.math.BigDecimal(v));
+        }
+        double got = BlockMath.laneSum(x, x.length, new double[8]);
+        double rel = Math.abs(got - exact.doubleValue()) / exact.doubleValue();
+        assertTrue(rel < Math.pow(2, -26), "relative error " + rel);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.tornagrad.kernels.Binary;
 
 /**
  * Replaces runs of a fused kernel's tile ops by generated loops ({@link LoopSource}): register
@@ -150,34 +151,6 @@ final class CodeGenerator {
         }
         TileOp[] ops = split.toArray(new TileOp[0]);
         int count = ops.length;
-        // Which op made each operand: slots are reused, values are named by their op.
-        int[][] producer = new int[count][];
-        int slots = 0;
-        for (TileOp op : ops) {
-            slots = Math.max(slots, op.out + 1);
-            for (int s : op.in) {
-                slots = Math.max(slots, s + 1);
-            }
-        }
-        int[] slotHolds = new int[slots];
-        Arrays.fill(slotHolds, -1);
-        int[] lastRead = new int[count];
-        Arrays.fill(lastRead, -1);
-        for (int k = 0; k < count; k++) {
-            TileOp op = ops[k];
-            producer[k] = new int[op.in.length];
-            for (int j = 0; j < op.in.length; j++) {
-                producer[k][j] = slotHolds[op.in[j]];
-            }
-            for (int j : LoopSource.uses(op)) {
-                if (producer[k][j] >= 0) {
-                    lastRead[producer[k][j]] = k;
-                }
-            }
-            if (op.out >= 0) {
-                slotHolds[op.out] = k;
-            }
-        }
         // Runs: maximal stretches of generated ops, cut where the budget would be exceeded. A run
         // with sums repeats its body five times (laneSum's order), so it takes no exp/log and
         // fewer ops; in a kernel with sums a run ends after its exp/log, leaving the cheap ops
@@ -216,6 +189,11 @@ final class CodeGenerator {
             sumCount += sum ? 1 : 0;
             computed += sum ? 0 : 1;
         }
+        int[] lastRead = new int[count];
+        int[][] producer = producers(ops, lastRead);
+        if (zeroCheckedDifferences(ops, producer, runs)) {
+            producer = producers(ops, lastRead);
+        }
         List<TileOp> fast = new ArrayList<>();
         boolean guarded = false;
         boolean any = false;
@@ -250,6 +228,73 @@ final class CodeGenerator {
         fast.addAll(Arrays.asList(ops).subList(next, count));
         TileOp[] program = fast.toArray(new TileOp[0]);
         return guarded ? new TileOp[] {new GuardedTileProgram(program, interpreted)} : program;
+    }
+
+    /**
+     * Which op made each operand of each op ({@code producer[k][j]}, -1 for a value made before
+     * the kernel: slots are reused, values are named by their op), and into {@code lastRead} the
+     * last op that reads each op's value (-1 if none).
+     */
+    private static int[][] producers(TileOp[] ops, int[] lastRead) {
+        int count = ops.length;
+        int[][] producer = new int[count][];
+        int slots = 0;
+        for (TileOp op : ops) {
+            slots = Math.max(slots, op.out + 1);
+            for (int s : op.in) {
+                slots = Math.max(slots, s + 1);
+            }
+        }
+        int[] slotHolds = new int[slots];
+        Arrays.fill(slotHolds, -1);
+        Arrays.fill(lastRead, -1);
+        for (int k = 0; k < count; k++) {
+            TileOp op = ops[k];
+            producer[k] = new int[op.in.length];
+            for (int j = 0; j < op.in.length; j++) {
+                producer[k][j] = slotHolds[op.in[j]];
+            }
+            for (int j : LoopSource.uses(op)) {
+                if (producer[k][j] >= 0) {
+                    lastRead[producer[k][j]] = k;
+                }
+            }
+            if (op.out >= 0) {
+                slotHolds[op.out] = k;
+            }
+        }
+        return producer;
+    }
+
+    /**
+     * Replaces x - x by {@link LoopSource.Zero} where a generated exp, sigmoid or log checks x's
+     * range in the same tile (the finite check of logits, {@code Checks.nonFinite}): once every
+     * generated loop of a tile has run, every value they checked was finite, so x - x was +0; a
+     * tile with a value outside the range is redone by the interpreter from the original ops. The
+     * difference then no longer reads x, which spares a store and a load of x per element where x
+     * was kept in a slot for it. Returns whether it replaced any.
+     */
+    private static boolean zeroCheckedDifferences(TileOp[] ops, int[][] producer, List<int[]> runs) {
+        Set<Integer> checked = new HashSet<>();
+        for (int[] run : runs) {
+            for (int k = run[0]; k < run[1]; k++) {
+                TileOp op = ops[k];
+                boolean rangeChecked = op instanceof TileOp.Exp || op instanceof TileOp.Sigmoid || op instanceof TileOp.Log
+                    || op instanceof LoopSource.BceLogP;
+                if (rangeChecked && producer[k][0] >= 0) {
+                    checked.add(producer[k][0]);
+                }
+            }
+        }
+        boolean any = false;
+        for (int k = 0; k < ops.length; k++) {
+            if (ops[k] instanceof TileOp.BinaryOp && ((TileOp.BinaryOp) ops[k]).op == Binary.SUB
+                && producer[k][0] >= 0 && producer[k][0] == producer[k][1] && checked.contains(producer[k][0])) {
+                ops[k] = new LoopSource.Zero(ops[k].out);
+                any = true;
+            }
+        }
+        return any;
     }
 
     /** The loop for ops [from, to): values read after it are written to their slots. */

@@ -178,7 +178,7 @@ final class LoopSource {
     /** Whether the generator has a formula for {@code op}. */
     static boolean supported(TileOp op) {
         if (op instanceof TileOp.Load || op instanceof TileOp.Fill || op instanceof TileOp.Store
-            || op instanceof TileOp.SumPartial || transcendentals(op) > 0) {
+            || op instanceof TileOp.SumPartial || op instanceof Zero || transcendentals(op) > 0) {
             return true;
         }
         if (op instanceof TileOp.UnaryOp) {
@@ -205,6 +205,27 @@ final class LoopSource {
             return 1;
         }
         return op instanceof BceLogP || op instanceof BceFinish ? 1 : 0;
+    }
+
+    /**
+     * +0 in every lane: what {@link CodeGenerator} puts in place of x - x when the fast range has
+     * checked x in the same tile (a finite x gives +0; a tile with a value outside the range is
+     * redone by the interpreter, from the original ops, which compute x - x).
+     */
+    static final class Zero extends TileOp {
+        Zero(int out) {
+            super(new int[0], out);
+        }
+
+        @Override
+        void run(Tile t) {
+            java.util.Arrays.fill(t.slots[out], 0, t.length, 0f);
+        }
+
+        @Override
+        String name() {
+            return "zero";
+        }
     }
 
     /**
@@ -308,6 +329,9 @@ final class LoopSource {
             // The broadcast is made inside the loop: a vector live across iterations is boxed by JDK 17's C2.
             vec = "FloatVector.broadcast(F, c" + k + ")";
             sca = "c" + k;
+        } else if (op instanceof Zero) {
+            vec = "FloatVector.zero(F)";
+            sca = "0f";
         } else if (op instanceof TileOp.Store) {
             decl.append("        final float[] st").append(k).append(" = (float[]) t.buffers[")
                 .append(param(((TileOp.Store) op).buffer)).append("];\n");

@@ -171,6 +171,53 @@ class JavaProgramCompilerTest {
     }
 
     @Test
+    void theFiniteCheckOfARangeCheckedValueIsZeroYetAnInfinityStillGivesNaN() {
+        // x - x (Checks.nonFinite) next to a generated sigmoid of x becomes a zero op: x is not
+        // kept for it. A tile with an infinite x fails the sigmoid's range check and is redone by
+        // the interpreter's ops, whose x - x is NaN: the check still fires.
+        Function<Map<String, Variable>, Variable> f = v -> {
+            Variable x = v.get("x");
+            Variable d = x.detach();
+            return x.sigmoid().sum().add(d.sub(d).sum());
+        };
+        Map<String, Tensor> in = inputs("x", Tensor.randn(33, 2, 1, 40, 50));
+        CompiledProgram c = check(f, in, List.of("x"), 1e-5);
+        assertTrue(c.listing().contains("zero"), c.listing());
+        for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+            float[] x = in.get("x").toArray();
+            x[2345] = bad;
+            Map<String, Tensor> badIn = inputs("x", Tensor.of(x, 2, 1, 40, 50));
+            Program p = Tracer.trace(f, badIn, List.of(), new ReferenceBackend());
+            for (WorkerTeam team : TEAMS) {
+                for (Tensor out : JavaProgramCompiler.compile(p, team).run(badIn).values()) {
+                    assertTrue(Float.isNaN(out.toArray()[0]), "x[2345] = " + bad + ": got " + out.toArray()[0]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFiniteCheckOfAValueNoGeneratedLoopChecksStaysAFiniteCheck() {
+        // relu(x) has no range check, and the sigmoid checks y, not x: a -infinity in x must still
+        // make x - x NaN (relu(-inf) = 0 would not carry it).
+        float[] x = Tensor.randn(35, 2, 1, 40, 50).toArray();
+        x[1234] = Float.NEGATIVE_INFINITY;
+        Map<String, Tensor> in = inputs("x", Tensor.of(x, 2, 1, 40, 50), "y", Tensor.randn(36, 2, 1, 40, 50));
+        List<Function<Map<String, Variable>, Variable>> programs = List.of(
+            v -> v.get("x").relu().sum().add(v.get("x").detach().sub(v.get("x").detach()).sum()),
+            v -> v.get("y").sigmoid().sum().add(v.get("x").detach().sub(v.get("x").detach()).sum()));
+        for (Function<Map<String, Variable>, Variable> f : programs) {
+            Program p = Tracer.trace(f, in, List.of(), new ReferenceBackend());
+            for (WorkerTeam team : TEAMS) {
+                CompiledProgram c = JavaProgramCompiler.compile(p, team);
+                for (Tensor out : c.run(in).values()) {
+                    assertTrue(Float.isNaN(out.toArray()[0]), "got " + out.toArray()[0] + "\n" + c.listing());
+                }
+            }
+        }
+    }
+
+    @Test
     void gathersNormsAndMatmulsAreTheReferenceBits() {
         Map<String, Tensor> in = inputs("e", Tensor.randn(7, 40, 16), "idx", Tensor.vector(3f, 0f, 39f, 3f, 17f),
             "w", Tensor.randn(8, 5, 16), "m", Tensor.randn(9, 16, 4));

@@ -147,9 +147,7 @@ final class LoopSource {
                     .append(at).append(");\n");
             }
             sb.append("            }\n");
-            for (int[] s : sums) {
-                sb.append("            VectorMath.widenLanes(runs, acc, ").append(8 * sums.indexOf(s)).append(");\n");
-            }
+            sb.append("            VectorMath.widenLanes(runs, acc, 0, ").append(8 * sums.size()).append(");\n");
             sb.append("        }\n");
         }
         sb.append("        for (final int bound = n & ~7; i < bound; i += 8) {\n")
@@ -157,7 +155,7 @@ final class LoopSource {
         for (int[] s : sums) {
             int at = 8 * sums.indexOf(s);
             sb.append("            v").append(s[1]).append(".intoArray(runs, ").append(at).append(");\n")
-                .append("            VectorMath.widenLanes(runs, acc, ").append(at).append(");\n");
+                .append("            VectorMath.widenLanes(runs, acc, ").append(at).append(", ").append(at + 8).append(");\n");
         }
         sb.append("        }\n");
         sb.append("        for (; i < n; i++) {\n").append("            final int j = i;\n").append(scalar).append(scalarWrites);

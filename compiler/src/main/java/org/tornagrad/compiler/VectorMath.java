@@ -263,17 +263,19 @@ final class VectorMath {
     }
 
     /**
-     * Adds the eight float lanes {@code runs[at, at + 8)}, widened, to the double lanes
-     * {@code acc[at, at + 8)}: how a generated loop ends a float run of its sums
-     * ({@link BlockMath#laneSum}). Arrays in, no vector: should C2 not inline the call, nothing is
-     * boxed; and once per run it costs nothing, while written out per sum it took bytecode that the
-     * loop's budget ({@link CodeGenerator}) needs for the body.
+     * Adds the float lanes {@code runs[from, to)}, widened, to the double lanes {@code acc[from, to)},
+     * eight at a time: how a generated loop ends a float run of its sums ({@link BlockMath#laneSum}).
+     * Arrays in, no vector: should C2 not inline the call (it did not, in dice's loop), nothing is
+     * boxed; once per run for all the loop's sums it costs little, while written out per sum it
+     * took bytecode that the loop's budget ({@link CodeGenerator}) needs for the body.
      */
-    static void widenLanes(float[] runs, double[] acc, int at) {
-        FloatVector r = FloatVector.fromArray(F, runs, at);
-        DoubleVector.fromArray(D, acc, at).add((DoubleVector) r.convertShape(VectorOperators.F2D, D, 0)).intoArray(acc, at);
-        DoubleVector.fromArray(D, acc, at + 4).add((DoubleVector) r.rearrange(HIGH_HALF).convertShape(VectorOperators.F2D, D, 0))
-            .intoArray(acc, at + 4);
+    static void widenLanes(float[] runs, double[] acc, int from, int to) {
+        for (int at = from; at < to; at += LANES) {
+            FloatVector r = FloatVector.fromArray(F, runs, at);
+            DoubleVector.fromArray(D, acc, at).add((DoubleVector) r.convertShape(VectorOperators.F2D, D, 0)).intoArray(acc, at);
+            DoubleVector.fromArray(D, acc, at + 4).add((DoubleVector) r.rearrange(HIGH_HALF).convertShape(VectorOperators.F2D, D, 0))
+                .intoArray(acc, at + 4);
+        }
     }
 
     /** {@link BlockMath#laneSum}: lanes 0-3 in {@code lo}, 4-7 in {@code hi}. */

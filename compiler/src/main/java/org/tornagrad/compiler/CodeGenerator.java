@@ -51,7 +51,7 @@ final class CodeGenerator {
     static final int MAX_RUN_BYTES = 2000;
     /** Overrides {@link #MAX_RUN_BYTES} (a positive integer): for tests, and for JITs with other limits. */
     static final String MAX_RUN_BYTES_PROPERTY = "tornagrad.compiled.codegen.maxRunBytes";
-    /** Sums per generated loop (each keeps eight double lanes in {@link TileOp.Tile#sums}). */
+    /** Sums per generated loop (each keeps eight double lanes in {@link TileOp.Tile#sums}, eight float lanes in {@link TileOp.Tile#runs}). */
     static final int MAX_SUMS = 8;
 
     private static final System.Logger LOG = System.getLogger(CodeGenerator.class.getName());

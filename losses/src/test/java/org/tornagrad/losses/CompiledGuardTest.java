@@ -43,6 +43,23 @@ class CompiledGuardTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"dice", "iou", "bce-dice", "focal"})
+    void nonFiniteLogitsAreRejectedByTheCompiledGuard(String name) {
+        // The generated loops drop x - x where the sigmoid's range check covers x: a tile with
+        // an infinite or NaN logit must still reach the interpreter's finite check.
+        CompiledLoss loss = CompiledLoss.of(Losses.create(name));
+        for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+            float[] x = Tensor.uniform(3, -2f, 2f, 2, 1, 4, 8).toArray();
+            x[37] = bad;
+            Tensor logits = Tensor.of(x, 2, 1, 4, 8);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loss.forwardBackward(Map.of("inputs", logits, "targets", targets(0f))), name + " with logit " + bad);
+            assertTrue(e.getMessage().contains("inputs") && e.getMessage().contains(String.valueOf(bad)),
+                name + " with logit " + bad + ": expected a message naming inputs and the value, got " + e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(floats = {-1.4e-45f, 1.0000001f, Float.NaN})
     void activeContourPredictionsJustOutsideZeroOneAreRejected(float bad) {
         Tensor truth = targets(0f);

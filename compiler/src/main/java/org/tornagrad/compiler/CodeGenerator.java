@@ -205,8 +205,13 @@ final class CodeGenerator {
             if (!worthGenerating(ops, run[0], run[1])) {
                 continue;
             }
-            LoopSource source = source(ops, producer, lastRead, run[0], run[1]);
+            LoopSource source = source(ops, producer, lastRead, run[0], run[1], true);
             int length = LoopClasses.runLength(source.source);
+            if (length > maxBytes && source.paired) {
+                // Two vectors a step doubles the body; one a step may still fit.
+                source = source(ops, producer, lastRead, run[0], run[1], false);
+                length = LoopClasses.runLength(source.source);
+            }
             if (length > maxBytes && run[1] - run[0] > 1) {
                 // Too long for the JIT: keep the share of ops that fits, the rest is the next run.
                 int cut = run[0] + Math.max(1, (int) ((long) (run[1] - run[0]) * maxBytes / length));
@@ -298,12 +303,12 @@ final class CodeGenerator {
     }
 
     /** The loop for ops [from, to): values read after it are written to their slots. */
-    private static LoopSource source(TileOp[] ops, int[][] producer, int[] lastRead, int from, int to) {
+    private static LoopSource source(TileOp[] ops, int[][] producer, int[] lastRead, int from, int to, boolean pair) {
         boolean[] liveOut = new boolean[ops.length];
         for (int k = from; k < to; k++) {
             liveOut[k] = lastRead[k] >= to;
         }
-        return new LoopSource(ops, producer, liveOut, from, to);
+        return new LoopSource(ops, producer, liveOut, from, to, pair);
     }
 
     /** A run of loads, fills and stores alone only copies (as fast as arraycopy); it stays interpreted. */

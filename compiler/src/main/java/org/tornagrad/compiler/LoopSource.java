@@ -39,6 +39,12 @@ final class LoopSource {
     private final StringBuilder scalarWrites = new StringBuilder();
     /** The run's sums: {op index, index of the op whose value it sums}. */
     private final List<int[]> sums = new ArrayList<>();
+    /** Where the body's range check (at most one: one exp or log a loop) starts and ends in {@link #vector}, and its lanes' test. */
+    private int checkFrom = -1;
+    private int checkTo = -1;
+    private String checkMask;
+    /** Whether the loop takes two vectors a step with one range check for both ({@link #pairedLoop}). */
+    final boolean paired;
 
     /**
      * The loop for ops {@code [from, to)} of {@code ops}; {@code producer[k][j]} is the index of
@@ -46,6 +52,11 @@ final class LoopSource {
      * is read after the run.
      */
     LoopSource(TileOp[] ops, int[][] producer, boolean[] liveOut, int from, int to) {
+        this(ops, producer, liveOut, from, to, false);
+    }
+
+    /** The same, taking two vectors a step when {@code pair} and the body has a range check. */
+    LoopSource(TileOp[] ops, int[][] producer, boolean[] liveOut, int from, int to, boolean pair) {
         Map<Integer, String> liveIn = new LinkedHashMap<>();
         StringBuilder sum = new StringBuilder();
         for (int k = from; k < to; k++) {
@@ -70,6 +81,7 @@ final class LoopSource {
                 scalarWrites.append("            out").append(k).append("[j] = v").append(k).append(";\n");
             }
         }
+        this.paired = pair && checkFrom >= 0 && sums.isEmpty();
         this.summary = sum.toString();
         this.ints = intList.stream().mapToInt(Integer::intValue).toArray();
         this.floats = new float[floatList.size()];
@@ -150,6 +162,9 @@ final class LoopSource {
             sb.append("            VectorMath.widenLanes(runs, acc, 0, ").append(8 * sums.size()).append(");\n");
             sb.append("        }\n");
         }
+        if (paired) {
+            sb.append(pairedLoop());
+        }
         sb.append("        for (final int bound = n & ~7; i < bound; i += 8) {\n")
             .append("            final int j = i;\n").append(body);
         for (int[] s : sums) {
@@ -171,6 +186,42 @@ final class LoopSource {
                 .append("]))) + tail").append(s[0]).append(";\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * Sixteen elements a step: the body twice (the second copy's locals renamed, at {@code j + 8}),
+     * both copies computed up to the range check, one check of both (masks and-ed: one branch
+     * instead of two, each a compare, a materialised boolean and a jump), then the rest of both.
+     * The lanes' values are those of the eight-lane loop; a lane out of range in either half ends
+     * the loop as it would have there (the tile is redone by the interpreter either way).
+     */
+    private String pairedLoop() {
+        String v = vector.toString();
+        String before = v.substring(0, checkFrom);
+        String after = v.substring(checkTo) + vectorWrites;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:FloatVector|IntVector) (\\w+) =").matcher(v);
+        List<String> locals = new ArrayList<>();
+        while (m.find()) {
+            locals.add(m.group(1));
+        }
+        locals.add("j");
+        return "        for (final int bound = n & ~15; i < bound; i += 16) {\n"
+            + "            final int j = i;\n"
+            + "            final int j_b = i + 8;\n"
+            + before + renamed(before, locals)
+            + "            if (!" + checkMask + ".and(" + renamed(checkMask, locals) + ").allTrue()) {\n"
+            + "                t.outOfRange = true;\n                return;\n            }\n"
+            + after + renamed(after, locals)
+            + "        }\n";
+    }
+
+    /** {@code code} with each of {@code locals} renamed to its second copy's name (suffix _b). */
+    private static String renamed(String code, List<String> locals) {
+        String out = code;
+        for (String name : locals) {
+            out = out.replaceAll("\\b" + java.util.regex.Pattern.quote(name) + "\\b", name + "_b");
+        }
+        return out;
     }
 
     /** Whether the generator has a formula for {@code op}. */
@@ -417,11 +468,14 @@ final class LoopSource {
      * fast range ({@link BlockMath#inExpRange}, {@link BlockMath#inLogRange}, eight lanes at a time).
      */
     private void guard(String x, String range) {
-        String outside = range.equals("Exp")
-            ? "!" + x + ".abs().compare(VectorOperators.LT, BlockMath.EXP_LIMIT).allTrue()"
-            : "!" + x + ".compare(VectorOperators.GE, Float.MIN_NORMAL).and(" + x
-                + ".compare(VectorOperators.LE, Float.MAX_VALUE)).allTrue()";
-        vector.append("            if (").append(outside).append(") {\n                t.outOfRange = true;\n                return;\n            }\n");
+        String inside = range.equals("Exp")
+            ? x + ".abs().compare(VectorOperators.LT, BlockMath.EXP_LIMIT)"
+            : x + ".compare(VectorOperators.GE, Float.MIN_NORMAL).and(" + x
+                + ".compare(VectorOperators.LE, Float.MAX_VALUE))";
+        checkFrom = checkMask == null ? vector.length() : -1; // a second check: no pairing
+        checkMask = checkMask == null ? inside : checkMask;
+        vector.append("            if (!").append(inside).append(".allTrue()) {\n                t.outOfRange = true;\n                return;\n            }\n");
+        checkTo = vector.length();
         scalar.append("            if (!BlockMath.in").append(range).append("Range(").append(x)
             .append(")) {\n                t.outOfRange = true;\n                return;\n            }\n");
     }

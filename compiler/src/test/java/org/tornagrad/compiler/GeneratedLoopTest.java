@@ -264,6 +264,31 @@ class GeneratedLoopTest {
     }
 
     @Test
+    void aLoopOfTwoVectorsAStepRedoesTheTileWhicheverHalfIsOutOfRange() {
+        assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
+        // One exp a loop: sixteen lanes a step with one range check for both halves, then eight,
+        // then one by one. The second tile (2048 to 2108: 60 elements) runs all three loops.
+        TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.Exp(new int[] {0}, 1), new TileOp.Store(4, 1)};
+        int n = 2108;
+        TileOp[] rewritten = CodeGenerator.rewrite(ops, n);
+        assertTrue(String.join("\n", sources(rewritten)).contains("i += 16"), String.join("\n", sources(rewritten)));
+        for (int bad : new int[] {37, 45, 2048 + 50, 2048 + 58}) { // first half, second half, the 8-lane loop, the tail
+            Object[] in = buffers(new Random(bad), n, false);
+            ((float[]) in[0])[bad] = 100f;
+            float[] got = (float[]) run(rewritten, 2, n, in)[4];
+            float[] expected = (float[]) run(ops, 2, n, in)[4];
+            assertEquals(Float.POSITIVE_INFINITY, got[bad], "at " + bad);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(got[i]), "bad at " + bad + ", at " + i);
+            }
+            int other = bad < 2048 ? 2050 : 3; // the tile without the bad value keeps the polynomial
+            assertEquals(BlockMath.expFast(((float[]) in[0])[other]), got[other], "bad at " + bad);
+            int same = bad < 2048 ? 3 : 2050; // the tile with it takes the exact path
+            assertEquals((float) Math.exp(((float[]) in[0])[same]), got[same], "bad at " + bad);
+        }
+    }
+
+    @Test
     void theSystemPropertyKeepsTheInterpretersOps() {
         TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.UnaryOp(Unary.NEG, 0f, 0f, new int[] {0}, 1),
             new TileOp.Store(4, 1)};

@@ -283,10 +283,7 @@ final class CodeGenerator {
         Set<Integer> checked = new HashSet<>();
         for (int[] run : runs) {
             for (int k = run[0]; k < run[1]; k++) {
-                TileOp op = ops[k];
-                boolean rangeChecked = op instanceof TileOp.Exp || op instanceof TileOp.Sigmoid || op instanceof TileOp.Log
-                    || op instanceof LoopSource.BceLogP;
-                if (rangeChecked && producer[k][0] >= 0) {
+                if (LoopSource.checksFirstOperand(ops[k]) && producer[k][0] >= 0) {
                     checked.add(producer[k][0]);
                 }
             }

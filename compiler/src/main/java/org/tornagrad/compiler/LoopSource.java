@@ -39,9 +39,10 @@ final class LoopSource {
     private final StringBuilder scalarWrites = new StringBuilder();
     /** The run's sums: {op index, index of the op whose value it sums}. */
     private final List<int[]> sums = new ArrayList<>();
-    /** Where the body's range check (at most one: one exp or log a loop) starts and ends in {@link #vector}, and its lanes' test. */
-    private int checkFrom = -1;
-    private int checkTo = -1;
+    /** How many range checks the body makes, and where the last starts and ends in {@link #vector}, and its lanes' test. */
+    private int checks;
+    private int checkFrom;
+    private int checkTo;
     private String checkMask;
     /** Whether the loop takes two vectors a step with one range check for both ({@link #pairedLoop}). */
     final boolean paired;
@@ -81,7 +82,7 @@ final class LoopSource {
                 scalarWrites.append("            out").append(k).append("[j] = v").append(k).append(";\n");
             }
         }
-        this.paired = pair && checkFrom >= 0 && sums.isEmpty();
+        this.paired = pair && checks == 1 && sums.isEmpty();
         this.summary = sum.toString();
         this.ints = intList.stream().mapToInt(Integer::intValue).toArray();
         this.floats = new float[floatList.size()];
@@ -246,6 +247,14 @@ final class LoopSource {
             return binaryGradUses(g.op, g.left) != null;
         }
         return false;
+    }
+
+    /**
+     * Whether {@code op}'s generated formula checks that its first operand lies in a fast range
+     * (finite, at least), ending the loop otherwise: exp, sigmoid, log and BCE's log of p.
+     */
+    static boolean checksFirstOperand(TileOp op) {
+        return op instanceof TileOp.Exp || op instanceof TileOp.Sigmoid || op instanceof TileOp.Log || op instanceof BceLogP;
     }
 
     /** How many exp or log calls {@code op}'s formula makes (the generator's budget counts these). */
@@ -472,8 +481,9 @@ final class LoopSource {
             ? x + ".abs().compare(VectorOperators.LT, BlockMath.EXP_LIMIT)"
             : x + ".compare(VectorOperators.GE, Float.MIN_NORMAL).and(" + x
                 + ".compare(VectorOperators.LE, Float.MAX_VALUE))";
-        checkFrom = checkMask == null ? vector.length() : -1; // a second check: no pairing
-        checkMask = checkMask == null ? inside : checkMask;
+        checks++;
+        checkMask = inside;
+        checkFrom = vector.length();
         vector.append("            if (!").append(inside).append(".allTrue()) {\n                t.outOfRange = true;\n                return;\n            }\n");
         checkTo = vector.length();
         scalar.append("            if (!BlockMath.in").append(range).append("Range(").append(x)

@@ -51,6 +51,10 @@ final class CodeGenerator {
     static final int MAX_RUN_BYTES = 2000;
     /** Overrides {@link #MAX_RUN_BYTES} (a positive integer): for tests, and for JITs with other limits. */
     static final String MAX_RUN_BYTES_PROPERTY = "tornagrad.compiled.codegen.maxRunBytes";
+    /** Later loads a loop with an exp or log touches ahead, at most ({@code LoopSource.touch}: a load and an add each per 16 elements). */
+    static final int MAX_TOUCHES = 4;
+    /** {@code false} turns the touching ahead off (to measure it). */
+    static final String TOUCH_PROPERTY = "tornagrad.compiled.touch";
     /** Sums per generated loop (each keeps eight double lanes in {@link TileOp.Tile#sums}, eight float lanes in {@link TileOp.Tile#runs}). */
     static final int MAX_SUMS = 8;
 
@@ -154,7 +158,9 @@ final class CodeGenerator {
         // Runs: maximal stretches of generated ops, cut where the budget would be exceeded. A run
         // with sums repeats its body five times (laneSum's order), so it takes no exp/log and
         // fewer ops; in a kernel with sums a run ends after its exp/log, leaving the cheap ops
-        // that follow to a run that can also take the sums.
+        // that follow to a run that can also take the sums. Stores that follow the exp/log stay
+        // in its run: their memory traffic then overlaps its arithmetic (dice's stored sigmoid:
+        // A/B 0.91 on one thread), where the sum loop is already waiting on its own loads.
         boolean kernelSums = false;
         for (TileOp op : ops) {
             kernelSums |= op instanceof TileOp.SumPartial;
@@ -169,10 +175,11 @@ final class CodeGenerator {
             boolean ok = k < count && LoopSource.supported(ops[k]);
             int tr = ok ? LoopSource.transcendentals(ops[k]) : 0;
             boolean sum = ok && ops[k] instanceof TileOp.SumPartial;
+            boolean store = ok && ops[k] instanceof TileOp.Store;
             boolean full = k - from == MAX_OPS || ((sums || sum) && computed + (sum ? 0 : 1) > MAX_OPS_WITH_SUMS)
                 || (sum && sumCount == MAX_SUMS)
                 || transcendentals + tr > MAX_TRANSCENDENTALS || (sum && transcendentals > 0) || (tr > 0 && sums)
-                || (kernelSums && transcendentals > 0);
+                || (kernelSums && transcendentals > 0 && !store);
             if (from >= 0 && (!ok || full)) {
                 runs.add(new int[] {from, k});
                 from = -1;
@@ -205,11 +212,12 @@ final class CodeGenerator {
             if (!worthGenerating(ops, run[0], run[1])) {
                 continue;
             }
-            LoopSource source = source(ops, producer, lastRead, run[0], run[1], true);
+            List<TileOp.Load> touch = laterLoads(ops, run);
+            LoopSource source = source(ops, producer, lastRead, run[0], run[1], true, touch);
             int length = LoopClasses.runLength(source.source);
             if (length > maxBytes && source.paired) {
                 // Two vectors a step doubles the body; one a step may still fit.
-                source = source(ops, producer, lastRead, run[0], run[1], false);
+                source = source(ops, producer, lastRead, run[0], run[1], false, touch);
                 length = LoopClasses.runLength(source.source);
             }
             if (length > maxBytes && run[1] - run[0] > 1) {
@@ -299,13 +307,41 @@ final class CodeGenerator {
         return any;
     }
 
+    /**
+     * What a run with an exp or log touches ahead ({@code LoopSource.touch}): the distinct loads
+     * of the ops after it, up to the next op with an exp or log (a loop bound by its own
+     * arithmetic has time for its own loads); none for a run without one, or when touching is
+     * off ({@link #TOUCH_PROPERTY}).
+     */
+    private static List<TileOp.Load> laterLoads(TileOp[] ops, int[] run) {
+        List<TileOp.Load> loads = new ArrayList<>();
+        boolean computeBound = false;
+        for (int k = run[0]; k < run[1]; k++) {
+            computeBound |= LoopSource.transcendentals(ops[k]) > 0;
+        }
+        if (!computeBound || "false".equalsIgnoreCase(System.getProperty(TOUCH_PROPERTY))) {
+            return loads;
+        }
+        Set<List<Integer>> seen = new HashSet<>();
+        for (int k = run[1]; k < ops.length && LoopSource.transcendentals(ops[k]) == 0 && loads.size() < MAX_TOUCHES; k++) {
+            if (ops[k] instanceof TileOp.Load) {
+                TileOp.Load l = (TileOp.Load) ops[k];
+                if (seen.add(List.of(l.buffer, l.offset))) {
+                    loads.add(l);
+                }
+            }
+        }
+        return loads;
+    }
+
     /** The loop for ops [from, to): values read after it are written to their slots. */
-    private static LoopSource source(TileOp[] ops, int[][] producer, int[] lastRead, int from, int to, boolean pair) {
+    private static LoopSource source(TileOp[] ops, int[][] producer, int[] lastRead, int from, int to, boolean pair,
+        List<TileOp.Load> touch) {
         boolean[] liveOut = new boolean[ops.length];
         for (int k = from; k < to; k++) {
             liveOut[k] = lastRead[k] >= to;
         }
-        return new LoopSource(ops, producer, liveOut, from, to, pair);
+        return new LoopSource(ops, producer, liveOut, from, to, pair, touch);
     }
 
     /** A run of loads, fills and stores alone only copies (as fast as arraycopy); it stays interpreted. */

@@ -46,6 +46,8 @@ final class LoopSource {
     private String checkMask;
     /** Whether the loop takes two vectors a step with one range check for both ({@link #pairedLoop}). */
     final boolean paired;
+    /** The paired loop's touches of later loads, one element a cache line ({@link #touch}). */
+    private final StringBuilder touches = new StringBuilder();
 
     /**
      * The loop for ops {@code [from, to)} of {@code ops}; {@code producer[k][j]} is the index of
@@ -58,6 +60,14 @@ final class LoopSource {
 
     /** The same, taking two vectors a step when {@code pair} and the body has a range check. */
     LoopSource(TileOp[] ops, int[][] producer, boolean[] liveOut, int from, int to, boolean pair) {
+        this(ops, producer, liveOut, from, to, pair, List.of());
+    }
+
+    /**
+     * The same, the paired loop also touching the tile's elements of each of {@code touch}, loads
+     * that later loops of the kernel make ({@link #touch}).
+     */
+    LoopSource(TileOp[] ops, int[][] producer, boolean[] liveOut, int from, int to, boolean pair, List<TileOp.Load> touch) {
         Map<Integer, String> liveIn = new LinkedHashMap<>();
         StringBuilder sum = new StringBuilder();
         for (int k = from; k < to; k++) {
@@ -83,6 +93,9 @@ final class LoopSource {
             }
         }
         this.paired = pair && checks == 1 && sums.isEmpty();
+        if (paired) {
+            touch(touch);
+        }
         this.summary = sum.toString();
         this.ints = intList.stream().mapToInt(Integer::intValue).toArray();
         this.floats = new float[floatList.size()];
@@ -108,7 +121,9 @@ final class LoopSource {
             + "        final int start = t.start;\n"
             + decl
             + "        int i = 0;\n"
+            + (touches.length() > 0 ? "        float touched = 0f;\n" : "")
             + loops()
+            + (touches.length() > 0 ? "        t.touched = touched;\n" : "")
             + "    }\n"
             + "}\n";
     }
@@ -213,7 +228,28 @@ final class LoopSource {
             + "            if (!" + checkMask + ".and(" + renamed(checkMask, locals) + ").allTrue()) {\n"
             + "                t.outOfRange = true;\n                return;\n            }\n"
             + after + renamed(after, locals)
+            + touches
             + "        }\n";
+    }
+
+    /**
+     * Software prefetch. A loop with a range check is bound by its arithmetic (exp, a division),
+     * while the loops after it in the kernel, cheap arithmetic over the same tile, wait on memory
+     * for their loads. The paired loop reads one element of each later load per step of sixteen
+     * floats (one 64-byte cache line), so those misses are served while this loop computes, and
+     * the later loops find their operands in L1 (dice: the targets, read by the sum loop, are
+     * touched by the sigmoid loop). The elements are added into {@link TileOp.Tile#touched}, never
+     * read, only so that the JIT keeps the loads; no value of the loop depends on them, and each
+     * index is one the later load reads, so it is within the buffer.
+     */
+    private void touch(List<TileOp.Load> loads) {
+        for (int i = 0; i < loads.size(); i++) {
+            TileOp.Load l = loads.get(i);
+            String b = "touch" + i;
+            decl.append("        final float[] ").append(b).append(" = (float[]) t.buffers[").append(param(l.buffer)).append("];\n");
+            decl.append("        final int ").append(b).append("At = ").append(param(l.offset)).append(" + start;\n");
+            touches.append("            touched += ").append(b).append('[').append(b).append("At + j];\n");
+        }
     }
 
     /** {@code code} with each of {@code locals} renamed to its second copy's name (suffix _b). */

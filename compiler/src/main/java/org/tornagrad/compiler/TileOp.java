@@ -79,6 +79,7 @@ abstract class TileOp {
         int length;
         /** Set by a generated loop that met a value outside a fast range: the tile is redone by the interpreter. */
         boolean outOfRange;
+        float touched;
     }
 
     static final class Load extends TileOp {

@@ -289,6 +289,38 @@ class GeneratedLoopTest {
     }
 
     @Test
+    void aLoopWithAnExpStoresWhatItMadeAndTouchesTheLaterLoadsOfItsTile() {
+        assumeTrue(CodeGenerator.enabled(), "needs the vector module and a system Java compiler");
+        // Dice's forward: a sigmoid, its value stored (for the backward), then sums with the targets.
+        TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.Sigmoid(new int[] {0}, 1), new TileOp.Store(4, 1),
+            new TileOp.Load(1, 1, 2), new TileOp.BinaryOp(Binary.MUL, new int[] {1, 2}, 3), new TileOp.SumPartial(0, 3),
+            new TileOp.SumPartial(1, 2)};
+        int n = 2108;
+        TileOp[] rewritten = CodeGenerator.rewrite(ops, n);
+        List<String> sources = sources(rewritten);
+        assertEquals(2, sources.size(), String.join("\n", sources));
+        // The store is written by the sigmoid's loop, which also reads the targets one element a
+        // cache line ahead of the sum loop; the sum loop stores nothing.
+        assertTrue(sources.get(0).contains(".intoArray(st") && sources.get(0).contains("touched += touch0["), sources.get(0));
+        assertFalse(sources.get(1).contains(".intoArray(st") || sources.get(1).contains("touched"), sources.get(1));
+        Object[] in = buffers(new Random(12), n, false);
+        Object[] expected = run(ops, 4, n, in);
+        Object[] got = run(rewritten, 4, n, in);
+        assertSameOutputs(expected, got, "touching", sources);
+        String old = System.setProperty(CodeGenerator.TOUCH_PROPERTY, "false");
+        try {
+            List<String> untouched = sources(CodeGenerator.rewrite(ops, n));
+            assertFalse(String.join("\n", untouched).contains("touched"), String.join("\n", untouched));
+        } finally {
+            if (old == null) {
+                System.clearProperty(CodeGenerator.TOUCH_PROPERTY);
+            } else {
+                System.setProperty(CodeGenerator.TOUCH_PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
     void theSystemPropertyKeepsTheInterpretersOps() {
         TileOp[] ops = {new TileOp.Load(0, 0, 0), new TileOp.UnaryOp(Unary.NEG, 0f, 0f, new int[] {0}, 1),
             new TileOp.Store(4, 1)};

@@ -75,8 +75,13 @@ final class BlockMath {
         p = Math.fma(p, r, EP4);
         p = Math.fma(p, r, EP5);
         p = Math.fma(p, r * r, r) + 1f;
-        // k is an integer in [-126, 126] held in t's low mantissa bits: 2^k built from them.
-        return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (MAGIC_BITS - 127)) << 23);
+        // p * 2^k, exactly, as an integer add of k to p's exponent (an add instead of a float
+        // multiply: the vector forms run out of multiply units before anything else). k is an
+        // integer held in t's low mantissa bits, and MAGIC_BITS has none below bit 22, so t's
+        // bits shifted left by 23 are k << 23. For |v| < EXP_LIMIT, k is in [-125, 126] and p
+        // in [0.70, 1.42], so p * 2^k is normal: the add never leaves the exponent field, and it
+        // gives the bits that p * 2^k by a multiply would.
+        return Float.intBitsToFloat(Float.floatToRawIntBits(p) + (Float.floatToRawIntBits(t) << 23));
     }
 
     /** log(v) for a positive normal finite v. */

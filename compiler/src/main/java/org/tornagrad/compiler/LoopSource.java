@@ -545,9 +545,8 @@ final class LoopSource {
             line(b, id + "p = " + id + "p.lanewise(VectorOperators.FMA, " + id + "r, BlockMath.EP" + c + ")");
         }
         line(b, id + "p = " + id + "p.fma(" + id + "r.mul(" + id + "r), " + id + "r).add(1f)");
-        line(b, "IntVector " + id + "b = ((IntVector) " + id + "t.reinterpretAsInts()).sub(BlockMath.MAGIC_BITS - 127)"
-            + ".lanewise(VectorOperators.LSHL, 23)");
-        line(b, "FloatVector " + id + " = " + id + "p.mul(" + id + "b.reinterpretAsFloats())");
+        line(b, "IntVector " + id + "b = ((IntVector) " + id + "t.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23)");
+        line(b, "FloatVector " + id + " = (FloatVector) ((IntVector) " + id + "p.reinterpretAsInts()).add(" + id + "b).reinterpretAsFloats()");
         vector.append(b);
         return id;
     }

@@ -119,8 +119,9 @@ final class VectorMath {
         p = p.lanewise(VectorOperators.FMA, r, EP4);
         p = p.lanewise(VectorOperators.FMA, r, EP5);
         p = p.fma(r.mul(r), r).add(1f);
-        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
+        // p * 2^k as BlockMath.expFast makes it: k added to p's exponent.
+        IntVector k23 = ((IntVector) t.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23);
+        return (FloatVector) ((IntVector) p.reinterpretAsInts()).add(k23).reinterpretAsFloats();
     }
 
     private static FloatVector log(FloatVector v) {

@@ -35,6 +35,24 @@ class BlockMathTest {
     }
 
     @Test
+    void expIsWithinOneUlpAtTheEdgesOfItsFastRange() {
+        // p * 2^k is made by adding k to p's exponent: at the ends of the range (k = -125 and 126)
+        // and around k = 0 a wrong shift or an exponent leaving its field would be far off.
+        float[] x = new float[3 * 4096];
+        for (int i = 0; i < 4096; i++) {
+            x[i] = Math.nextDown(Float.intBitsToFloat(Float.floatToIntBits(87f) - i));
+            x[4096 + i] = -x[i];
+            x[8192 + i] = (i - 2048) * 1e-4f;
+        }
+        float[] out = new float[x.length];
+        BlockMath.exp(x, out, x.length);
+        for (int i = 0; i < x.length; i++) {
+            assertTrue(ulps(out[i], Math.exp(x[i])) <= 1, "exp(" + x[i] + ") = " + out[i]);
+            assertTrue(ulps(BlockMath.expFast(x[i]), Math.exp(x[i])) <= 1, "expFast(" + x[i] + ") = " + BlockMath.expFast(x[i]));
+        }
+    }
+
+    @Test
     void logIsWithinTwoUlpsOverPositiveNormals() {
         Random r = new Random(2);
         float[] x = new float[N];

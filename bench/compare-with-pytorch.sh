@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tornagrad against PyTorch CPU eager, in one run on one machine:
 #   1. the benchmark inputs (fixed seed) as .npy, shared by both sides;
-#   2. JMH's TriadBenchmark (memory bandwidth);
+#   2. JMH's TriadBenchmark (memory bandwidth), and again right before and right after dice's
+#      JMH run (on 2 threads), so that dice's floor is taken at the bandwidth of its own minutes;
 #   3. loss by loss, PyTorch then Tornagrad, so that the two times a ratio compares are taken
 #      within a minute of each other (on a shared machine, bandwidth and clock drift over minutes):
 #      PyTorch (Debian's python3-torch at /usr/bin/python3) runs the seed loss, forward + backward,
@@ -38,7 +39,15 @@ for loss in $losses; do
   echo "== $loss" >&2
   "$python" "$here/python/time_torch.py" "$work/inputs" 1 "${TORCH_REPEATS:-15}" --losses "$loss" > "$work/torch-1-$loss.json"
   "$python" "$here/python/time_torch.py" "$work/inputs" 2 "${TORCH_REPEATS:-15}" --losses "$loss" > "$work/torch-2-$loss.json"
+  if [ "$loss" = dice ]; then
+    # dice's floor is taken at the bandwidth of the minutes dice is measured in: a triad right
+    # before its JMH run and one right after (the bandwidth of a shared machine drifts).
+    java -jar "$jar" 'TriadBenchmark' -p threads=2 -rf json -rff "$work/jmh-triad-before-dice.json" "$@" >&2
+  fi
   java -jar "$jar" 'LossBenchmark.forwardBackward' -p loss="$loss" -rf json -rff "$work/jmh-$loss.json" "$@" >&2
+  if [ "$loss" = dice ]; then
+    java -jar "$jar" 'TriadBenchmark' -p threads=2 -rf json -rff "$work/jmh-triad-after-dice.json" "$@" >&2
+  fi
 done
 # One file per side, as if measured in one go: the JMH results concatenated, PyTorch's times merged.
 "$python" - "$work" $losses <<'PY'
@@ -58,4 +67,9 @@ json.dump(jmh, open("%s/jmh.json" % work, "w"), indent=1)
 PY
 
 echo "== 4/4 table" >&2
-"$python" "$here/python/compare_table.py" "$work/jmh.json" "$work/torch-1.json" "$work/torch-2.json" | tee "$work/comparison.md"
+bracket=()
+if [ -f "$work/jmh-triad-before-dice.json" ] && [ -f "$work/jmh-triad-after-dice.json" ]; then
+  bracket=("$work/jmh-triad-before-dice.json" "$work/jmh-triad-after-dice.json")
+fi
+"$python" "$here/python/compare_table.py" "$work/jmh.json" "$work/torch-1.json" "$work/torch-2.json" ${bracket[@]+"${bracket[@]}"} \
+  | tee "$work/comparison.md"

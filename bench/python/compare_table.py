@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """The comparison table of compare-with-pytorch.sh.
 
-Usage: compare_table.py JMH.json TORCH_1.json TORCH_2.json
+Usage: compare_table.py JMH.json TORCH_1.json TORCH_2.json [TRIAD_BEFORE_DICE.json TRIAD_AFTER_DICE.json]
 Prints Markdown: per loss, PyTorch forward+backward on 1 and 2 threads (median ms), Tornagrad's
 LossBenchmark.forwardBackward per backend (JMH average ms), the speed-up of Tornagrad's best
 backend over the faster PyTorch, and for dice its time over the bandwidth floor: the bytes of two
 reads of inputs and targets and one write of the gradient, at the STREAM triad bandwidth
-(TriadBenchmark, best thread count; STREAM counts 3 arrays moved).
+(TriadBenchmark; STREAM counts 3 arrays moved). With the two triads taken right before and right
+after dice's JMH run, the floor is taken at their mean bandwidth (the bandwidth of the minutes
+dice ran in), and the ratio is also given at the highest bandwidth of the whole run (the
+strictest floor); without them, at the best thread count of JMH.json's triad.
 """
 import json
 import sys
@@ -16,8 +19,25 @@ TRIAD_N = 1 << 24
 DICE_ELEMENTS = 8 * 512 * 512
 
 
+def gb_per_s(triad_ms):
+    """STREAM's count: three arrays of TRIAD_N floats moved per call."""
+    return 3 * 4 * TRIAD_N / (triad_ms / 1e3) / 1e9
+
+
+def triad_score(records):
+    """The time of the one TriadBenchmark record in a JMH result file."""
+    scores = [r["primaryMetric"]["score"] for r in records if r["benchmark"].endswith("TriadBenchmark.triad")]
+    if len(scores) != 1:
+        raise SystemExit("expected one TriadBenchmark result, got %d" % len(scores))
+    return scores[0]
+
+
+def floor_ms(floor_bytes, gb_s):
+    return floor_bytes / (gb_s * 1e9) * 1e3
+
+
 def main(argv):
-    if len(argv) != 4:
+    if len(argv) not in (4, 6):
         sys.stderr.write(__doc__)
         return 2
     jmh = json.load(open(argv[1]))
@@ -39,8 +59,10 @@ def main(argv):
             if b not in backends:
                 backends.append(b)
             tornagrad.setdefault(r["params"]["loss"], {})[b] = score
-    bandwidth = {t: 3 * 4 * TRIAD_N / (ms / 1e3) / 1e9 for t, ms in triad_ms.items()}
+    bandwidth = {t: gb_per_s(ms) for t, ms in triad_ms.items()}
     best_bw = max(bandwidth.values()) if bandwidth else None
+    # The triads around dice's run: their bandwidths (2 threads), before and after.
+    around_dice = [gb_per_s(triad_score(json.load(open(f)))) for f in argv[4:6]]
 
     print("| loss | PyTorch 1 thr (ms) | PyTorch 2 thr (ms) | "
           + " | ".join("Tornagrad %s (ms)" % b for b in backends)
@@ -62,14 +84,25 @@ def main(argv):
     print()
     for t in sorted(bandwidth):
         print("STREAM triad, %d thread(s): %.2f ms, %.1f GB/s" % (t, triad_ms[t], bandwidth[t]))
-    if best_bw and "dice" in tornagrad:
-        floor_bytes = (2 * 2 + 1) * 4 * DICE_ELEMENTS
-        floor_ms = floor_bytes / (best_bw * 1e9) * 1e3
+    floor_bytes = (2 * 2 + 1) * 4 * DICE_ELEMENTS
+    if around_dice and "dice" in tornagrad:
+        best_b = min(tornagrad["dice"], key=tornagrad["dice"].get)
+        ms = tornagrad["dice"][best_b]
+        mean_bw = sum(around_dice) / len(around_dice)
+        strictest = max(around_dice + list(bandwidth.values()))
+        print("STREAM triad, 2 threads, right before / right after dice's JMH run: %.1f / %.1f GB/s"
+              % tuple(around_dice))
+        print("dice bandwidth floor: %.1f MB (2 reads of inputs and targets, 1 write of the gradient) at %.1f GB/s"
+              " (the mean of the triads around dice) = %.2f ms; best Tornagrad (%s) %.2f ms = %.2fx the floor"
+              " (%.2fx at the highest bandwidth of this run, %.1f GB/s)"
+              % (floor_bytes / 1e6, mean_bw, floor_ms(floor_bytes, mean_bw), best_b, ms,
+                 ms / floor_ms(floor_bytes, mean_bw), ms / floor_ms(floor_bytes, strictest), strictest))
+    elif best_bw and "dice" in tornagrad:
         best_b = min(tornagrad["dice"], key=tornagrad["dice"].get)
         print("dice bandwidth floor: %.1f MB (2 reads of inputs and targets, 1 write of the gradient) at %.1f GB/s"
               " = %.2f ms; best Tornagrad (%s) %.2f ms = %.2fx the floor"
-              % (floor_bytes / 1e6, best_bw, floor_ms, best_b, tornagrad["dice"][best_b],
-                 tornagrad["dice"][best_b] / floor_ms))
+              % (floor_bytes / 1e6, best_bw, floor_ms(floor_bytes, best_bw), best_b, tornagrad["dice"][best_b],
+                 tornagrad["dice"][best_b] / floor_ms(floor_bytes, best_bw)))
     print("PyTorch %s (%s threads / %s threads); JMH forwardBackward averages" % (
         torch1.get("torch"), torch1.get("threads"), torch2.get("threads")))
     return 0

@@ -78,9 +78,9 @@ final class BlockMath {
         // p * 2^k, exactly, as an integer add of k to p's exponent (an add instead of a float
         // multiply: the vector forms run out of multiply units before anything else). k is an
         // integer held in t's low mantissa bits, and MAGIC_BITS has none below bit 22, so t's
-        // bits shifted left by 23 are k << 23. For |v| < EXP_LIMIT, k is in [-125, 126] and p
-        // in [0.70, 1.42], so p * 2^k is normal: the add never leaves the exponent field, and it
-        // gives the bits that p * 2^k by a multiply would.
+        // bits shifted left by 23 are k << 23. For |v| < EXP_LIMIT, p * 2^k (about e^v) is a
+        // normal float, so the add never leaves the exponent field and gives the bits that a
+        // multiply by 2^k would (checked on every float of the range).
         return Float.intBitsToFloat(Float.floatToRawIntBits(p) + (Float.floatToRawIntBits(t) << 23));
     }
 

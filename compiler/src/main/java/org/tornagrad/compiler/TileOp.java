@@ -79,6 +79,7 @@ abstract class TileOp {
         int length;
         /** Set by a generated loop that met a value outside a fast range: the tile is redone by the interpreter. */
         boolean outOfRange;
+        /** Written by generated loops that touch later loads ({@code LoopSource.touch}), only so that the JIT keeps the loads; never read. */
         float touched;
     }
 

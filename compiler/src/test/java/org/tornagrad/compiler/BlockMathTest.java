@@ -36,7 +36,7 @@ class BlockMathTest {
 
     @Test
     void expIsWithinOneUlpAtTheEdgesOfItsFastRange() {
-        // p * 2^k is made by adding k to p's exponent: at the ends of the range (k = -125 and 126)
+        // p * 2^k is made by adding k to p's exponent: at the ends of the range (k = -126 and 126)
         // and around k = 0 a wrong shift or an exponent leaving its field would be far off.
         float[] x = new float[3 * 4096];
         for (int i = 0; i < 4096; i++) {

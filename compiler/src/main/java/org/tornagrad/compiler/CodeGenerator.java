@@ -308,18 +308,15 @@ final class CodeGenerator {
     }
 
     /**
-     * What a run with an exp or log touches ahead ({@code LoopSource.touch}): the distinct loads
-     * of the ops after it, up to the next op with an exp or log (a loop bound by its own
-     * arithmetic has time for its own loads); none for a run without one, or when touching is
-     * off ({@link #TOUCH_PROPERTY}).
+     * What a run may touch ahead ({@code LoopSource.touch}): the distinct loads of the ops after
+     * it, up to the next op with an exp or log (a loop bound by its own arithmetic has time for
+     * its own loads); none when touching is off ({@link #TOUCH_PROPERTY}). Only a loop with an
+     * exp or log touches them: LoopSource writes the touches into its paired loop, which only a
+     * loop with a range check has.
      */
     private static List<TileOp.Load> laterLoads(TileOp[] ops, int[] run) {
         List<TileOp.Load> loads = new ArrayList<>();
-        boolean computeBound = false;
-        for (int k = run[0]; k < run[1]; k++) {
-            computeBound |= LoopSource.transcendentals(ops[k]) > 0;
-        }
-        if (!computeBound || "false".equalsIgnoreCase(System.getProperty(TOUCH_PROPERTY))) {
+        if ("false".equalsIgnoreCase(System.getProperty(TOUCH_PROPERTY))) {
             return loads;
         }
         Set<List<Integer>> seen = new HashSet<>();

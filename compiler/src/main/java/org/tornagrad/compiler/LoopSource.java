@@ -55,17 +55,13 @@ final class LoopSource {
      * is read after the run.
      */
     LoopSource(TileOp[] ops, int[][] producer, boolean[] liveOut, int from, int to) {
-        this(ops, producer, liveOut, from, to, false);
-    }
-
-    /** The same, taking two vectors a step when {@code pair} and the body has a range check. */
-    LoopSource(TileOp[] ops, int[][] producer, boolean[] liveOut, int from, int to, boolean pair) {
-        this(ops, producer, liveOut, from, to, pair, List.of());
+        this(ops, producer, liveOut, from, to, false, List.of());
     }
 
     /**
-     * The same, the paired loop also touching the tile's elements of each of {@code touch}, loads
-     * that later loops of the kernel make ({@link #touch}).
+     * The same, taking two vectors a step when {@code pair} and the body has a range check; that
+     * paired loop also touches the tile's elements of each of {@code touch}, loads that later
+     * loops of the kernel make ({@link #touch}).
      */
     LoopSource(TileOp[] ops, int[][] producer, boolean[] liveOut, int from, int to, boolean pair, List<TileOp.Load> touch) {
         Map<Integer, String> liveIn = new LinkedHashMap<>();

@@ -85,24 +85,22 @@ def main(argv):
     for t in sorted(bandwidth):
         print("STREAM triad, %d thread(s): %.2f ms, %.1f GB/s" % (t, triad_ms[t], bandwidth[t]))
     floor_bytes = (2 * 2 + 1) * 4 * DICE_ELEMENTS
-    if around_dice and "dice" in tornagrad:
+    if "dice" in tornagrad and (around_dice or best_bw):
         best_b = min(tornagrad["dice"], key=tornagrad["dice"].get)
         ms = tornagrad["dice"][best_b]
-        mean_bw = sum(around_dice) / len(around_dice)
-        strictest = max(around_dice + list(bandwidth.values()))
-        print("STREAM triad, 2 threads, right before / right after dice's JMH run: %.1f / %.1f GB/s"
-              % tuple(around_dice))
-        print("dice bandwidth floor: %.1f MB (2 reads of inputs and targets, 1 write of the gradient) at %.1f GB/s"
-              " (the mean of the triads around dice) = %.2f ms; best Tornagrad (%s) %.2f ms = %.2fx the floor"
-              " (%.2fx at the highest bandwidth of this run, %.1f GB/s)"
-              % (floor_bytes / 1e6, mean_bw, floor_ms(floor_bytes, mean_bw), best_b, ms,
-                 ms / floor_ms(floor_bytes, mean_bw), ms / floor_ms(floor_bytes, strictest), strictest))
-    elif best_bw and "dice" in tornagrad:
-        best_b = min(tornagrad["dice"], key=tornagrad["dice"].get)
-        print("dice bandwidth floor: %.1f MB (2 reads of inputs and targets, 1 write of the gradient) at %.1f GB/s"
-              " = %.2f ms; best Tornagrad (%s) %.2f ms = %.2fx the floor"
-              % (floor_bytes / 1e6, best_bw, floor_ms(floor_bytes, best_bw), best_b, tornagrad["dice"][best_b],
-                 tornagrad["dice"][best_b] / floor_ms(floor_bytes, best_bw)))
+        if around_dice:
+            print("STREAM triad, 2 threads, right before / right after dice's JMH run: %.1f / %.1f GB/s"
+                  % tuple(around_dice))
+            bw = sum(around_dice) / len(around_dice)
+            where = " (the mean of the triads around dice)"
+            strictest = max(around_dice + list(bandwidth.values()))
+            strict = " (%.2fx at the highest bandwidth of this run, %.1f GB/s)" % (
+                ms / floor_ms(floor_bytes, strictest), strictest)
+        else:
+            bw, where, strict = best_bw, "", ""
+        print("dice bandwidth floor: %.1f MB (2 reads of inputs and targets, 1 write of the gradient) at %.1f GB/s%s"
+              " = %.2f ms; best Tornagrad (%s) %.2f ms = %.2fx the floor%s"
+              % (floor_bytes / 1e6, bw, where, floor_ms(floor_bytes, bw), best_b, ms, ms / floor_ms(floor_bytes, bw), strict))
     print("PyTorch %s (%s threads / %s threads); JMH forwardBackward averages" % (
         torch1.get("torch"), torch1.get("threads"), torch2.get("threads")))
     return 0

@@ -537,7 +537,7 @@ final class LoopSource {
         line(b, "FloatVector " + id + "r = " + id + "k.lanewise(VectorOperators.FMA, -BlockMath.LN2_HI, " + id + "x)");
         line(b, id + "r = " + id + "k.lanewise(VectorOperators.FMA, -BlockMath.LN2_LO, " + id + "r)");
         line(b, "FloatVector " + id + "p = " + id + "r.fma(BlockMath.EP0, BlockMath.EP1)");
-        for (int c = 2; c <= 5; c++) {
+        for (int c = 2; c <= 4; c++) {
             line(b, id + "p = " + id + "p.lanewise(VectorOperators.FMA, " + id + "r, BlockMath.EP" + c + ")");
         }
         line(b, id + "p = " + id + "p.fma(" + id + "r.mul(" + id + "r), " + id + "r).add(1f)");

@@ -5,7 +5,6 @@ import static org.tornagrad.compiler.BlockMath.EP1;
 import static org.tornagrad.compiler.BlockMath.EP2;
 import static org.tornagrad.compiler.BlockMath.EP3;
 import static org.tornagrad.compiler.BlockMath.EP4;
-import static org.tornagrad.compiler.BlockMath.EP5;
 import static org.tornagrad.compiler.BlockMath.LN2_HI;
 import static org.tornagrad.compiler.BlockMath.LN2_LO;
 import static org.tornagrad.compiler.BlockMath.LOG2E;
@@ -117,7 +116,6 @@ final class VectorMath {
         p = p.lanewise(VectorOperators.FMA, r, EP2);
         p = p.lanewise(VectorOperators.FMA, r, EP3);
         p = p.lanewise(VectorOperators.FMA, r, EP4);
-        p = p.lanewise(VectorOperators.FMA, r, EP5);
         p = p.fma(r.mul(r), r).add(1f);
         // p * 2^k as BlockMath.expFast makes it: k added to p's exponent.
         IntVector k23 = ((IntVector) t.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import org.tornagrad.compiler.CompiledBackend;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.losses.CompiledLoss;
+import org.tornagrad.losses.FocalLoss;
 import org.tornagrad.losses.Loss;
 import org.tornagrad.losses.Losses;
 import org.tornagrad.tensor.Npy;
@@ -107,6 +109,9 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         for (Map.Entry<String, Tensor> e : grads.entrySet()) {
+            requireFiniteGradient(loss, e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, Tensor> e : grads.entrySet()) {
             Npy.write(gradFiles.get(e.getKey()), e.getValue());
         }
         spec.commandLine().getOut().println(json(loss.name(), chosen.name(), value, gradFiles));
@@ -145,6 +150,35 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--grads: expected a writable directory, got '" + dir + "'");
         }
         return dir;
+    }
+
+    /**
+     * A NaN or infinite gradient is refused rather than written: the inputs are fine one by one,
+     * and PyTorch's autograd gives the same NaN (focal's only case: pow's infinite derivative at a
+     * zero base), but a file of NaN would pass silently into whatever reads it next.
+     */
+    static void requireFiniteGradient(Loss loss, String input, Tensor grad) {
+        int i = grad.firstNonFinite();
+        if (i < 0) {
+            return;
+        }
+        int[] index = new int[grad.rank()];
+        int rest = i;
+        for (int d = grad.rank() - 1; d >= 0; d--) {
+            index[d] = rest % grad.shape().dim(d);
+            rest /= grad.shape().dim(d);
+        }
+        String why = "";
+        if (loss instanceof FocalLoss && ((FocalLoss) loss).gamma() > 0 && ((FocalLoss) loss).gamma() < 1) {
+            why = ((FocalLoss) loss).variant() == FocalLoss.Variant.SEED
+                ? ": with 0 < gamma < 1, (1 - exp(-b))^gamma has an infinite derivative where the mean BCE b is 0"
+                    + " (every prediction saturated and right)"
+                : ": with 0 < gamma < 1, (1 - p_t)^gamma has an infinite derivative where a prediction is"
+                    + " saturated and right (p_t = 1)";
+            why += ", NaN in PyTorch too; use gamma = 0 or gamma >= 1";
+        }
+        throw new IllegalArgumentException("gradient of '" + input + "': expected finite values, got "
+            + grad.toArray()[i] + " at index " + Arrays.toString(index) + why);
     }
 
     /** A gradient written over one of the input files would destroy the user's data. */

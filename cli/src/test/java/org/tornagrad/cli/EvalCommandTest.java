@@ -304,4 +304,23 @@ class EvalCommandTest {
         assertUsageError(run, "would not overwrite input inputs");
         assertEquals(0.0, Npy.read(x).maxAbsDiff(LOGITS), "the input file is untouched");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"java", "compiled"})
+    void aNanGradientIsRefusedNotWritten(String backend) {
+        // Focal with gamma = 0.5: (1 - p_t)^gamma has an infinite derivative where p_t = 1, so a
+        // saturated, right prediction (logit 100, target 1) gets 0 * inf = NaN, as in PyTorch.
+        Tensor x = Tensor.of(new float[] {100f, -100f, 0.3f, -0.2f}, 1, 1, 2, 2);
+        Tensor t = Tensor.of(new float[] {1f, 0f, 1f, 0f}, 1, 1, 2, 2);
+        Path grads = dir.resolve("g");
+        Cli.Run run = Cli.run("eval", "focal", "inputs=" + TestData.write(dir, "x.npy", x),
+            "targets=" + TestData.write(dir, "t.npy", t), "--option", "gamma=0.5", "--option", "variant=per-element",
+            "--backend", backend, "--grads", grads.toString());
+        assertUsageError(run, "gradient of 'inputs': expected finite values, got NaN at index [0, 0, 0, 0]",
+            "use gamma = 0 or gamma >= 1");
+        assertTrue(!Files.exists(grads.resolve("inputs.npy")), "no gradient file is written");
+        // The same inputs with gamma = 1 have a finite gradient, and pass.
+        json(Cli.run("eval", "focal", "inputs=" + dir.resolve("x.npy"), "targets=" + dir.resolve("t.npy"),
+            "--option", "gamma=1", "--option", "variant=per-element", "--backend", backend));
+    }
 }

@@ -108,6 +108,7 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
         }
+        requireFiniteValue(value);
         for (Map.Entry<String, Tensor> e : grads.entrySet()) {
             requireFiniteGradient(loss, e.getKey(), e.getValue());
         }
@@ -137,6 +138,9 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static Path prepare(Path dir) {
+        if (dir.toString().isEmpty()) {
+            throw new IllegalArgumentException("--grads: expected a directory, got ''");
+        }
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--grads: expected a directory, got the file '" + dir + "'");
         }
@@ -153,6 +157,30 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /**
+     * The inputs' checks refuse what would make a loss NaN; a value that still overflows float32
+     * (huge class weights, say) is refused rather than printed as JSON's null.
+     */
+    static void requireFiniteValue(Tensor value) {
+        int i = value.firstNonFinite();
+        if (i >= 0) {
+            throw new IllegalArgumentException("loss value: expected a finite float32, got " + value.toArray()[i]
+                + (value.rank() > 0 ? " at index " + Arrays.toString(index(value, i)) : "")
+                + " (an input or option so large that float32 overflows)");
+        }
+    }
+
+    /** The index of flat position {@code i} of {@code t}. */
+    private static int[] index(Tensor t, int i) {
+        int[] index = new int[t.rank()];
+        int rest = i;
+        for (int d = t.rank() - 1; d >= 0; d--) {
+            index[d] = rest % t.shape().dim(d);
+            rest /= t.shape().dim(d);
+        }
+        return index;
+    }
+
+    /**
      * A NaN or infinite gradient is refused rather than written: the inputs are fine one by one,
      * and PyTorch's autograd gives the same NaN (focal's only case: pow's infinite derivative at a
      * zero base), but a file of NaN would pass silently into whatever reads it next.
@@ -161,12 +189,6 @@ final class EvalCommand implements Callable<Integer> {
         int i = grad.firstNonFinite();
         if (i < 0) {
             return;
-        }
-        int[] index = new int[grad.rank()];
-        int rest = i;
-        for (int d = grad.rank() - 1; d >= 0; d--) {
-            index[d] = rest % grad.shape().dim(d);
-            rest /= grad.shape().dim(d);
         }
         String why = "";
         if (loss instanceof FocalLoss && ((FocalLoss) loss).gamma() > 0 && ((FocalLoss) loss).gamma() < 1) {
@@ -178,7 +200,7 @@ final class EvalCommand implements Callable<Integer> {
             why += ", NaN in PyTorch too; use gamma = 0 or gamma >= 1";
         }
         throw new IllegalArgumentException("gradient of '" + input + "': expected finite values, got "
-            + grad.toArray()[i] + " at index " + Arrays.toString(index) + why);
+            + grad.toArray()[i] + " at index " + Arrays.toString(index(grad, i)) + why);
     }
 
     /** A gradient written over one of the input files would destroy the user's data. */

@@ -323,4 +323,20 @@ class EvalCommandTest {
         json(Cli.run("eval", "focal", "inputs=" + dir.resolve("x.npy"), "targets=" + dir.resolve("t.npy"),
             "--option", "gamma=1", "--option", "variant=per-element", "--backend", backend));
     }
+
+    @Test
+    void aValueThatOverflowsFloat32IsRefusedNotPrintedAsNull() {
+        // Class weights near float's largest value make the weighted sum overflow to infinity.
+        Tensor x = Tensor.of(new float[] {1f, -1f, 0.5f, 2f, 0f, 1f, -2f, 0.25f, 1.5f, -0.5f, 0f, 0.75f}, 1, 3, 2, 2);
+        Tensor labels = Tensor.of(new float[] {0f, 1f, 2f, 1f}, 1, 2, 2);
+        Cli.Run run = Cli.run("eval", "dice", "inputs=" + TestData.write(dir, "x.npy", x),
+            "targets=" + TestData.write(dir, "t.npy", labels), "--option", "mode=multiclass",
+            "--option", "class_weights=3e38,3e38,3e38", "--grads", dir.resolve("g").toString());
+        assertUsageError(run, "loss value: expected a finite float32, got ");
+    }
+
+    @Test
+    void anEmptyGradsFolderIsRefused() {
+        assertUsageError(Cli.run(diceArgs("--grads", "")), "--grads: expected a directory, got ''");
+    }
 }

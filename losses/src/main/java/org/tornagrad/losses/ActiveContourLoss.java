@@ -24,8 +24,9 @@ import org.tornagrad.tensor.Tensor;
  *
  * <p>Departures from the seed, and why:
  * <ul>
- *   <li>The seed writes {@code C_in} where it defined {@code c_in} (a NameError in Python); this
- *       computes what it evidently meant, {@code c_in = 1}, {@code c_out = 0}.</li>
+ *   <li>The seed writes {@code C_in} and {@code C_out} where it defined {@code c_in} and
+ *       {@code c_out} (a NameError in Python); this computes what it evidently meant,
+ *       {@code c_in = 1}, {@code c_out = 0}.</li>
  *   <li>The seed runs on any H, W but its cropped differences are empty below 3, and the mean of
  *       an empty tensor is NaN; here H or W below 3 is an IllegalArgumentException.</li>
  *   <li>{@code y_pred} and {@code y_true} must be finite and lie in [0, 1] (probabilities and a

@@ -181,9 +181,9 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /**
-     * A NaN or infinite gradient is refused rather than written: the inputs are fine one by one,
-     * and PyTorch's autograd gives the same NaN (focal's only case: pow's infinite derivative at a
-     * zero base), but a file of NaN would pass silently into whatever reads it next.
+     * A NaN or infinite gradient is refused rather than written: the inputs can each be fine and
+     * PyTorch's autograd give the same NaN (focal with 0 < gamma < 1: pow's infinite derivative at
+     * a zero base), but a file of NaN would pass silently into whatever reads it next.
      */
     static void requireFiniteGradient(Loss loss, String input, Tensor grad) {
         int i = grad.firstNonFinite();

@@ -11,8 +11,15 @@ import java.util.Map;
  * ArrayLists, numbers Doubles; bad input is an IllegalArgumentException naming the position.
  */
 final class MiniJson {
+    /**
+     * Deepest nesting of arrays and objects accepted. The parser recurses once per level, so
+     * without a limit a deeply nested file overflows the stack; JMH's files nest four levels.
+     */
+    static final int MAX_DEPTH = 512;
+
     private final String text;
     private int at;
+    private int depth;
 
     private MiniJson(String text) {
         this.text = text;
@@ -71,12 +78,21 @@ final class MiniJson {
         return v;
     }
 
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("JSON: expected arrays and objects nested at most " + MAX_DEPTH
+                + " levels deep, got more at character " + at);
+        }
+    }
+
     private Map<String, Object> object() {
+        enter();
         Map<String, Object> m = new LinkedHashMap<>();
         at++;
         skipSpace();
         if (at < text.length() && text.charAt(at) == '}') {
             at++;
+            depth--;
             return m;
         }
         while (true) {
@@ -96,6 +112,7 @@ final class MiniJson {
                 at++;
             } else if (at < text.length() && text.charAt(at) == '}') {
                 at++;
+                depth--;
                 return m;
             } else {
                 throw error("',' or '}'");
@@ -104,11 +121,13 @@ final class MiniJson {
     }
 
     private List<Object> array() {
+        enter();
         List<Object> l = new ArrayList<>();
         at++;
         skipSpace();
         if (at < text.length() && text.charAt(at) == ']') {
             at++;
+            depth--;
             return l;
         }
         while (true) {
@@ -118,6 +137,7 @@ final class MiniJson {
                 at++;
             } else if (at < text.length() && text.charAt(at) == ']') {
                 at++;
+                depth--;
                 return l;
             } else {
                 throw error("',' or ']'");

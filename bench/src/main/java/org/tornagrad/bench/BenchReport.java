@@ -1,8 +1,12 @@
 package org.tornagrad.bench;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +33,7 @@ import org.knowm.xchart.style.Styler;
  */
 public final class BenchReport {
     /** One measured point. */
-    record Point(String method, String loss, String backend, double score, double error, String unit) {
+    record Point(String benchClass, String method, String loss, String backend, double score, double error, String unit) {
     }
 
     private BenchReport() {
@@ -56,22 +60,61 @@ public final class BenchReport {
             throw new IllegalArgumentException("results: expected a JMH JSON file (java -jar benchmarks.jar -rf json),"
                 + " got '" + json + "', which is not a file");
         }
-        List<Point> points = read(Files.readString(json, StandardCharsets.UTF_8), json.toString());
+        String text;
+        try {
+            text = Files.readString(json, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("results: expected a JMH JSON file in UTF-8, got '" + json
+                + "', which is not UTF-8");
+        }
+        List<Point> points = read(text, json.toString());
         Path dir = outDir != null ? outDir : json.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        if (dir.toString().isEmpty()) {
+            throw new IllegalArgumentException("--out: expected a directory, got ''");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--out: expected a directory, got the file '" + dir + "'");
+        }
         String md = markdown(points);
-        Files.writeString(dir.resolve("bench-report.md"), md, StandardCharsets.UTF_8);
-        for (String method : methods(points)) {
-            chart(points, method, dir.resolve("bench-" + method + ".png"));
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("bench-report.md"), md, StandardCharsets.UTF_8);
+            for (String method : methods(points)) {
+                BitmapEncoder.saveBitmap(chart(points, method), dir.resolve(chartFileName(method)).toString(),
+                    BitmapEncoder.BitmapFormat.PNG);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--out: expected a directory that can be created and written to, got '"
+                + dir + "' (" + reason(e) + ")");
         }
         return md;
+    }
+
+    /** The chart's file name; a benchmark name is free text, so anything beyond a plain name becomes '_'. */
+    static String chartFileName(String method) {
+        return "bench-" + method.replaceAll("[^A-Za-z0-9_-]", "_") + ".png";
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied: " + e.getMessage();
+        }
+        if (e instanceof NoSuchFileException) {
+            return "cannot create " + e.getMessage();
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        String message = e.getMessage() != null ? ": " + e.getMessage().replaceAll("\\s+", " ") : "";
+        return e.getClass().getSimpleName() + message;
     }
 
     /** The points of a JMH JSON result file. */
     static List<Point> read(String text, String source) {
         Object root;
         try {
-            root = MiniJson.parse(text);
+            // Some editors on Windows start a UTF-8 file with a byte order mark; it is not JSON.
+            root = MiniJson.parse(text.startsWith("\uFEFF") ? text.substring(1) : text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("results " + source + ": " + e.getMessage());
         }
@@ -80,29 +123,53 @@ public final class BenchReport {
                 + (root == null ? "null" : root.getClass().getSimpleName()));
         }
         List<Point> points = new ArrayList<>();
+        int index = 0;
         for (Object o : (List<?>) root) {
+            index++;
             if (!(o instanceof Map)) {
                 throw new IllegalArgumentException("results " + source + ": expected JMH result objects in the array");
             }
             Map<?, ?> r = (Map<?, ?>) o;
-            String benchmark = String.valueOf(r.get("benchmark"));
-            String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            String where = "results " + source + ", result " + index;
+            Object name = r.get("benchmark");
+            if (!(name instanceof String benchmark) || benchmark.isBlank() || benchmark.endsWith(".")) {
+                throw new IllegalArgumentException(where + ": expected \"benchmark\" to be a name like"
+                    + " org.tornagrad.bench.LossBenchmark.forward, got " + describe(name));
+            }
+            where += " (" + benchmark + ")";
+            int dot = benchmark.lastIndexOf('.');
+            String method = benchmark.substring(dot + 1);
+            // For the chart title: one results file can hold several benchmark classes (Loss, Triad, Kernel).
+            String benchClass = dot < 0 ? "" : benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, dot);
             Map<?, ?> params = r.get("params") instanceof Map ? (Map<?, ?>) r.get("params") : Map.of();
             Map<?, ?> metric = r.get("primaryMetric") instanceof Map ? (Map<?, ?>) r.get("primaryMetric") : null;
-            if (metric == null || !(metric.get("score") instanceof Double)) {
-                throw new IllegalArgumentException("results " + source + ": expected a primaryMetric with a score for "
-                    + benchmark);
+            if (metric == null) {
+                throw new IllegalArgumentException(where + ": expected a \"primaryMetric\" object, got "
+                    + describe(r.get("primaryMetric")));
+            }
+            // A time of zero, below zero or not a number cannot be charted on a log axis, and is no measurement.
+            Object score = metric.get("score");
+            if (!(score instanceof Double d) || !(d > 0) || d.isInfinite()) {
+                throw new IllegalArgumentException(where + ": expected primaryMetric.score to be a positive finite"
+                    + " number, got " + describe(score));
             }
             String loss = params.get("loss") != null ? String.valueOf(params.get("loss")) : benchmark;
             String backend = params.get("backend") != null ? String.valueOf(params.get("backend")) : "-";
             double error = metric.get("scoreError") instanceof Double ? (Double) metric.get("scoreError") : Double.NaN;
-            points.add(new Point(method, loss, backend, (Double) metric.get("score"), error,
+            points.add(new Point(benchClass, method, loss, backend, d, error,
                 String.valueOf(metric.get("scoreUnit"))));
         }
         if (points.isEmpty()) {
             throw new IllegalArgumentException("results " + source + ": expected at least one JMH result, got none");
         }
         return points;
+    }
+
+    private static String describe(Object jsonValue) {
+        if (jsonValue == null) {
+            return "null or nothing";
+        }
+        return jsonValue instanceof String ? "'" + jsonValue + "'" : String.valueOf(jsonValue);
     }
 
     private static Set<String> methods(List<Point> points) {
@@ -149,21 +216,23 @@ public final class BenchReport {
     }
 
     /** Grouped bars: losses along x, one series per backend, log-scale time. */
-    private static void chart(List<Point> points, String method, Path png) throws IOException {
+    static CategoryChart chart(List<Point> points, String method) {
         List<String> losses = new ArrayList<>();
         Map<String, Map<String, Double>> byBackend = new LinkedHashMap<>();
         String unit = "";
+        String title = method;
         for (Point p : points) {
             if (!p.method().equals(method)) {
                 continue;
             }
+            title = p.benchClass().isEmpty() ? method : p.benchClass() + "." + method;
             if (!losses.contains(p.loss())) {
                 losses.add(p.loss());
             }
             byBackend.computeIfAbsent(p.backend(), k -> new LinkedHashMap<>()).put(p.loss(), p.score());
             unit = p.unit();
         }
-        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560).title("LossBenchmark." + method)
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560).title(title)
             .xAxisTitle("loss").yAxisTitle(unit + " (log scale, lower is better)").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setYAxisLogarithmic(true);
@@ -184,6 +253,6 @@ public final class BenchReport {
             }
             chart.addSeries(e.getKey(), losses, ys);
         }
-        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return chart;
     }
 }

@@ -1,6 +1,7 @@
 package org.tornagrad.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Backend chosen = backend.resolve();
         List<String> losses = parseLosses(lossSpec);
+        checkOut(out);
         System.setProperty("java.awt.headless", "true");
         DemoScene scene = DemoScene.make(size, seed);
         List<DemoTask> tasks = new ArrayList<>();
@@ -127,6 +129,24 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** Checked before training, which can take minutes, so that a wrong --out costs nothing. */
+    static void checkOut(Path out) {
+        String expected = "--out: expected a writable .png path, got '" + out + "'";
+        if (out.toString().isEmpty()) {
+            throw new IllegalArgumentException(expected);
+        }
+        if (Files.isDirectory(out)) {
+            throw new IllegalArgumentException(expected + ", which is a directory");
+        }
+        Path folder = out.toAbsolutePath().getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            throw new IllegalArgumentException(expected + ", whose folder does not exist");
+        }
+        if (!Files.isWritable(folder) || Files.exists(out) && !Files.isWritable(out)) {
+            throw new IllegalArgumentException(expected + ", which is not writable");
+        }
     }
 
     /** Plain gradient descent on the task's parameter for {@code steps} steps. */

@@ -6,10 +6,14 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** The demo's picture: one row per loss with its target, prediction and gradient side by side. */
 final class DemoImage {
@@ -58,13 +62,16 @@ final class DemoImage {
             labelled = false;
         }
         g.dispose();
-        try {
-            if (!ImageIO.write(img, "png", out.toFile())) {
+        // ImageIO.write(..., File) prints the stack trace of a file it cannot open to stderr before it
+        // fails; opening the file here keeps that error ours, to report in one line.
+        try (OutputStream file = Files.newOutputStream(out);
+             ImageOutputStream png = new MemoryCacheImageOutputStream(file)) {
+            if (!ImageIO.write(img, "png", png)) {
                 throw new IllegalStateException("no PNG writer in this JVM");
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("--out: expected a writable .png path, got '" + out + "' ("
-                + Errors.oneLine(String.valueOf(e.getMessage())) + ")");
+                + e.getClass().getSimpleName() + ")");
         }
         return labelled;
     }

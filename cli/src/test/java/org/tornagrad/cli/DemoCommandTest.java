@@ -3,10 +3,13 @@ package org.tornagrad.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -119,11 +122,29 @@ class DemoCommandTest {
     }
 
     @Test
-    void unwritableOutIsAUsageError() {
-        Path out = dir.resolve("no-such-dir").resolve("d.png");
-        Cli.Run run = Cli.run("demo", "--loss", "iou", "--steps", "1", "--size", "24", "--out", out.toString());
-        assertEquals(2, run.code(), run::toString);
-        assertTrue(run.errLines().get(run.errLines().size() - 1).contains("--out: expected a writable .png path"),
-            run::toString);
+    void anUnwritableOutIsOneUsageLineBeforeAnyTraining() throws IOException {
+        Path missing = dir.resolve("no-such-dir").resolve("d.png");
+        assertUsageError(Cli.run("demo", "--loss", "iou", "--steps", "1", "--size", "24", "--out", missing.toString()),
+            "--out: expected a writable .png path, got '" + missing + "', whose folder does not exist");
+        assertUsageError(Cli.run("demo", "--loss", "iou", "--steps", "1", "--size", "24", "--out", dir.toString()),
+            "--out: expected a writable .png path, got '" + dir + "', which is a directory");
+        assertUsageError(Cli.run("demo", "--loss", "iou", "--steps", "1", "--size", "24", "--out", ""),
+            "--out: expected a writable .png path, got ''");
+    }
+
+    @Test
+    void aFailedWriteOfThePictureIsAnErrorWithoutAStackTrace() {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        Path out = dir.resolve("gone").resolve("d.png");
+        try {
+            System.setErr(new PrintStream(captured, true));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DemoImage.write(List.of(), 24, 1, out));
+            assertEquals("--out: expected a writable .png path, got '" + out + "' (NoSuchFileException)", e.getMessage());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", captured.toString(), "ImageIO printed to stderr");
     }
 }

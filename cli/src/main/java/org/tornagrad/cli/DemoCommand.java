@@ -118,8 +118,13 @@ final class DemoCommand implements Callable<Integer> {
             return Losses.names();
         }
         List<String> out = new ArrayList<>();
-        for (String part : spec.split(",")) {
+        // -1 keeps trailing empty parts, so that "," or "dice," is refused rather than read as fewer losses.
+        for (String part : spec.split(",", -1)) {
             String name = part.trim();
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("--loss: expected all or a comma-separated list of "
+                    + String.join(", ", Losses.names()) + ", got '" + spec + "', which has an empty name");
+            }
             if (!Losses.names().contains(name)) {
                 throw new IllegalArgumentException("--loss: expected all or one of " + String.join(", ", Losses.names())
                     + ", got '" + name + "'");

@@ -147,4 +147,14 @@ class DemoCommandTest {
         }
         assertEquals("", captured.toString(), "ImageIO printed to stderr");
     }
+
+    @Test
+    void anEmptyLossNameIsAUsageError() {
+        for (String spec : new String[] {",", "", " ", "dice,", ",dice", "dice,,iou"}) {
+            assertUsageError(Cli.run("demo", "--loss", spec, "--steps", "1", "--size", "24",
+                "--out", dir.resolve("d.png").toString()),
+                "--loss: expected all or a comma-separated list of dice, bce-dice, iou, focal, active-contour,"
+                    + " boundary, ccs, got '" + spec + "', which has an empty name");
+        }
+    }
 }

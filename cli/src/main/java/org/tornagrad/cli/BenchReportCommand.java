@@ -16,8 +16,10 @@ import picocli.CommandLine.Spec;
  * the backends side by side for each loss.
  */
 @Command(name = "bench-report", mixinStandardHelpOptions = true,
-    description = {"Turns JMH JSON results (java -jar bench/target/benchmarks.jar -rf json -rff results.json)",
-        "into bench-report.md and one bench-METHOD.png chart per benchmark method."})
+    // picocli's command list shows only the first line: it must be a whole sentence.
+    description = {"Turns JMH JSON results into a Markdown table and a PNG chart per method.",
+        "Writes bench-report.md and one bench-METHOD.png per benchmark method. The",
+        "results come from: java -jar bench/target/benchmarks.jar -rf json -rff FILE"})
 final class BenchReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -24,12 +24,15 @@ import picocli.CommandLine.Spec;
  * synthetic target by plain gradient descent; prints a table and writes a PNG.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+    // picocli's command list shows only the first line: it must be a whole sentence.
     description = {
-        "Optimizes a logit map towards a synthetic segmentation target (discs, squares and diamonds",
-        "on a grid, 4 classes) with each chosen loss, by plain gradient descent; CCS pulls anchor",
-        "embeddings towards the classification vectors of the shapes' boxes. No input files needed.",
-        "Shows progress on stderr, prints a table (loss, first and last value, IoU with the target,",
-        "time per step, backend) and writes a PNG with target, prediction and gradient per loss.",
+        "Trains each chosen loss on a synthetic target and pictures the result.",
+        "A logit map is optimized towards a segmentation target (discs, squares and",
+        "diamonds on a grid, 4 classes) by plain gradient descent; CCS pulls anchor",
+        "embeddings towards the classification vectors of the shapes' boxes.",
+        "No input files needed. Shows progress on stderr, prints a table (loss, first",
+        "and last value, IoU with the target, time per step, backend) and writes a PNG",
+        "with target, prediction and gradient per loss.",
         ""})
 final class DemoCommand implements Callable<Integer> {
     @Spec

@@ -114,4 +114,10 @@ class BenchReportCommandTest {
         assertEquals(0, run.code(), run::toString);
         assertTrue(Files.size(dir.resolve("out").resolve("bench-fo_rward.png")) > 1000);
     }
+
+    @Test
+    void theSummaryInTheCommandListIsAWholeSentence() {
+        assertEquals("Turns JMH JSON results into a Markdown table and a PNG chart per method.",
+            DemoCommandTest.summary("bench-report"));
+    }
 }

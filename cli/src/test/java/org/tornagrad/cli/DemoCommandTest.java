@@ -157,4 +157,25 @@ class DemoCommandTest {
                     + " boundary, ccs, got '" + spec + "', which has an empty name");
         }
     }
+
+    /** A command's entry in the command list of {@code tornagrad --help}, its wrapped lines joined. */
+    static String summary(String command) {
+        StringBuilder entry = null;
+        for (String line : Cli.run("--help").out().lines().toList()) {
+            if (entry == null && line.startsWith("  " + command + " ")) {
+                entry = new StringBuilder(line.substring(2 + command.length()).strip());
+            } else if (entry != null && line.startsWith("    ")) {
+                entry.append(' ').append(line.strip());
+            } else if (entry != null) {
+                break;
+            }
+        }
+        assertNotNull(entry, () -> command + " is not in " + Cli.run("--help").out());
+        return entry.toString();
+    }
+
+    @Test
+    void theSummaryInTheCommandListIsAWholeSentence() {
+        assertEquals("Trains each chosen loss on a synthetic target and pictures the result.", summary("demo"));
+    }
 }

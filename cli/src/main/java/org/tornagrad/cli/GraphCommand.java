@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,7 @@ final class GraphCommand implements Callable<Integer> {
         Backend chosen = backend.resolve();
         Loss loss = Losses.create(lossName, options);
         Map<String, Tensor> given = LossInputs.read(LossInputs.parse(loss, inputs));
-        Map<String, int[]> shapeSpecs = SyntheticInputs.parseShapes(loss, shapes);
+        Map<String, int[]> shapeSpecs = parseShapes(loss, shapes);
         Map<String, Tensor> tensors = SyntheticInputs.complete(loss, options, given, shapeSpecs);
 
         String dot;
@@ -111,6 +112,20 @@ final class GraphCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The shapes of --shape; an input given twice is an error, as a repeated -o key is, not last-one-wins. */
+    static Map<String, int[]> parseShapes(Loss loss, List<String> specs) {
+        Map<String, String> specOf = new HashMap<>();
+        for (String spec : specs) {
+            String name = SyntheticInputs.parseShapes(loss, List.of(spec)).keySet().iterator().next();
+            String before = specOf.put(name, spec);
+            if (before != null) {
+                throw new IllegalArgumentException("--shape: expected at most one shape for " + name + ", got '"
+                    + before + "' and '" + spec + "'");
+            }
+        }
+        return SyntheticInputs.parseShapes(loss, specs);
     }
 
     /**

@@ -145,6 +145,16 @@ class GraphCommandTest {
     }
 
     @Test
+    void aRepeatedShapeIsAnErrorNotLastOneWins() {
+        assertUsageError(Cli.run("graph", "dice", "--shape", "1x1x4x4", "--shape", "2x1x4x4"),
+            "--shape: expected at most one shape for inputs, got '1x1x4x4' and '2x1x4x4'");
+        assertUsageError(Cli.run("graph", "dice", "--shape", "1x1x4x4", "--shape", "inputs=2x1x4x4"),
+            "--shape: expected at most one shape for inputs, got '1x1x4x4' and 'inputs=2x1x4x4'");
+        assertUsageError(Cli.run("graph", "boundary", "--shape", "gt=2x4x4", "--shape", "gt=2x4x4"),
+            "--shape: expected at most one shape for gt, got 'gt=2x4x4' and 'gt=2x4x4'");
+    }
+
+    @Test
     void inconsistentShapesAreTheLossesError() {
         assertUsageError(Cli.run("graph", "dice", "--shape", "inputs=2x1x4x4", "--shape", "targets=2x1x4x5"),
             "targets: expected shape (2, 1, 4, 4)");

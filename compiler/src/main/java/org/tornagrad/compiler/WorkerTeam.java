@@ -52,7 +52,8 @@ public final class WorkerTeam {
 
     /**
      * The process-wide team, sized by {@value org.tornagrad.kernels.ParallelBackend#THREADS_PROPERTY}
-     * (default: available processors), as the parallel backend is.
+     * (default: available processors), as the parallel backend is; an IllegalArgumentException
+     * for a value that is not an integer in [1, {@value org.tornagrad.kernels.ParallelBackend#MAX_THREADS}].
      */
     public static WorkerTeam shared() {
         WorkerTeam t = shared;
@@ -60,9 +61,7 @@ public final class WorkerTeam {
             synchronized (WorkerTeam.class) {
                 t = shared;
                 if (t == null) {
-                    int n = Integer.getInteger(org.tornagrad.kernels.ParallelBackend.THREADS_PROPERTY,
-                        Runtime.getRuntime().availableProcessors());
-                    t = new WorkerTeam(Math.max(1, n));
+                    t = new WorkerTeam(org.tornagrad.kernels.ParallelBackend.configuredThreads());
                     shared = t;
                 }
             }

@@ -14,6 +14,13 @@ public final class ParallelBackend implements Backend {
     public static final String NAME = "parallel";
     /** System property giving the number of threads (default: available processors). */
     public static final String THREADS_PROPERTY = "tornagrad.threads";
+    /**
+     * The most threads {@value #THREADS_PROPERTY} may ask for: several times the hardware threads
+     * of today's largest servers, yet low enough that a typo (100000) is refused instead of
+     * starting that many OS threads (the compiled backend's team starts all of its threads at once,
+     * and a fork-join pool refuses more than 32767).
+     */
+    public static final int MAX_THREADS = 1024;
     /** Elements per task for elementwise loops; below two chunks the loop runs inline. */
     static final int CHUNK = 1 << 15;
     /** The fewest columns per task of a scattered add: 16 floats, one 64-byte cache line. */
@@ -23,7 +30,31 @@ public final class ParallelBackend implements Backend {
 
     /** The instance {@link java.util.ServiceLoader} creates: threads from {@value #THREADS_PROPERTY}. */
     public ParallelBackend() {
-        this(Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors()));
+        this(configuredThreads());
+    }
+
+    /**
+     * The number of threads {@value #THREADS_PROPERTY} asks for, else the available processors; an
+     * IllegalArgumentException for anything but an integer in [1, {@value #MAX_THREADS}]. The one
+     * parser of the property, so the parallel and compiled backends agree on what it means
+     * (Integer.getInteger ignored "abc" silently).
+     */
+    public static int configuredThreads() {
+        String value = System.getProperty(THREADS_PROPERTY);
+        if (value == null) {
+            return Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors());
+        }
+        int threads;
+        try {
+            threads = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            threads = 0;
+        }
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException(THREADS_PROPERTY + ": expected an integer in [1, " + MAX_THREADS
+                + "], got '" + value + "'");
+        }
+        return threads;
     }
 
     public ParallelBackend(int threads) {

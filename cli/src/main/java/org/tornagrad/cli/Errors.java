@@ -1,15 +1,20 @@
 package org.tornagrad.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Turns failures into exit codes with exactly one line on stderr: bad usage (picocli's parameter
  * exceptions) and bad input (IllegalArgumentException, which every check in the library throws
  * with a message naming the argument, the expected and the actual value) exit with 2; anything
  * else is a bug and exits with 1. Set {@code TORNAGRAD_DEBUG=1} to get the stack trace too.
+ * Running out of heap is the input's size, not a bug: exit 2, saying how to raise the heap.
  */
 final class Errors {
     private Errors() {
@@ -17,8 +22,39 @@ final class Errors {
 
     static int onParameterException(ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
-        report(cl.getErr(), cl, ex.getMessage(), ex);
+        report(cl.getErr(), cl, withExpected(ex), ex);
         return Main.USAGE;
+    }
+
+    /**
+     * picocli's message, with what was expected where picocli leaves it out: the commands for an
+     * unknown command, the options for an unknown option.
+     */
+    private static String withExpected(ParameterException ex) {
+        if (!(ex instanceof UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
+            return ex.getMessage();
+        }
+        CommandLine cl = ex.getCommandLine();
+        String first = u.getUnmatched().get(0);
+        if (u.isUnknownOption()) {
+            List<String> names = new ArrayList<>();
+            for (OptionSpec o : cl.getCommandSpec().options()) {
+                names.add(o.longestName());
+            }
+            return ex.getMessage() + "; expected one of " + String.join(", ", names);
+        }
+        if (!cl.getSubcommands().isEmpty()) {
+            return expectedCommand(cl, "'" + first + "'");
+        }
+        return ex.getMessage();
+    }
+
+    /** "command: expected one of eval, ..., got GOT", listing the subcommands of {@code top}. */
+    static String expectedCommand(CommandLine top, String got) {
+        List<String> names = new ArrayList<>(top.getSubcommands().keySet());
+        names.remove("help"); // the --help text lists it; here it would read as a command that computes
+        return "command: expected one of " + String.join(", ", names) + " (see " + top.getCommandName()
+            + " --help), got " + got;
     }
 
     static int onExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
@@ -30,7 +66,38 @@ final class Errors {
         return Main.INTERNAL;
     }
 
-    private static void report(PrintWriter err, CommandLine cl, String message, Exception ex) {
+    /** A Java heap too small for the input: exit 2 with how to raise it. */
+    static int onOutOfMemory(CommandLine cl, OutOfMemoryError e) {
+        // The arrays that did not fit were dropped with the stack that held them, so this small
+        // string is safe to build. The variable is the one the ./tornagrad launcher passes to java.
+        long heapMiB = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+        String message = "out of memory: the input needs more memory than the Java heap (" + heapMiB
+            + " MiB) allows; raise it, e.g. TORNAGRAD_JAVA_OPTS=-Xmx" + Math.max(1, heapMiB / 512) + "g";
+        if (cl == null) {
+            System.err.println("tornagrad: " + message);
+            System.err.flush();
+            return Main.USAGE;
+        }
+        report(cl.getErr(), cl, message, e);
+        return Main.USAGE;
+    }
+
+    /**
+     * Errors picocli lets through: a static initializer or a service that threw
+     * IllegalArgumentException is bad input (exit 2, its message), anything else a bug.
+     */
+    static int onError(CommandLine cl, Error e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof IllegalArgumentException) {
+                report(cl.getErr(), cl, t.getMessage() != null ? t.getMessage() : t.toString(), e);
+                return Main.USAGE;
+            }
+        }
+        report(cl.getErr(), cl, "internal error: " + e, e);
+        return Main.INTERNAL;
+    }
+
+    private static void report(PrintWriter err, CommandLine cl, String message, Throwable ex) {
         err.println(cl.getCommandSpec().qualifiedName() + ": " + oneLine(message));
         if (debug()) {
             ex.printStackTrace(err);

@@ -3,10 +3,14 @@ package org.tornagrad.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Properties;
+import java.util.ServiceConfigurationError;
+import org.tornagrad.kernels.ParallelBackend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -33,8 +37,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "command: expected one of eval, demo, graph, backends, bench-report (see tornagrad --help), got none");
+        throw new CommandLine.ParameterException(spec.commandLine(), Errors.expectedCommand(spec.commandLine(), "none"));
     }
 
     /** The command line with this project's error handling; output goes to {@code out} and {@code err}. */
@@ -49,13 +52,43 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setParameterExceptionHandler(Errors::onParameterException);
         cl.setExecutionExceptionHandler(Errors::onExecutionException);
+        cl.setExecutionStrategy(Main::execute);
         return cl;
+    }
+
+    /**
+     * Runs the parsed command as picocli would, after the checks that cannot wait, and turns the
+     * errors (not exceptions) that picocli lets through into one line too.
+     */
+    private static int execute(ParseResult parsed) {
+        List<CommandLine> commands = parsed.asCommandLineList();
+        CommandLine command = commands.get(commands.size() - 1);
+        try {
+            // A bad -Dtornagrad.threads otherwise fails inside the ServiceLoader that every command
+            // reaches, as a ServiceConfigurationError, on whichever backend was chosen.
+            ParallelBackend.configuredThreads();
+        } catch (IllegalArgumentException e) {
+            return Errors.onExecutionException(e, command, parsed);
+        }
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (OutOfMemoryError e) {
+            return Errors.onOutOfMemory(command, e);
+        } catch (ServiceConfigurationError | ExceptionInInitializerError e) {
+            return Errors.onError(command, e);
+        }
     }
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = commandLine(out, err).execute(args);
+        int code;
+        try {
+            code = commandLine(out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            // Out of memory outside a command (picocli parsing, say); execute reports the rest.
+            code = Errors.onOutOfMemory(null, e);
+        }
         out.flush();
         err.flush();
         System.exit(code);

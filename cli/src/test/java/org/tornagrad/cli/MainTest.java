@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 class MainTest {
     @Test
@@ -51,7 +52,79 @@ class MainTest {
     void unknownCommandIsAUsageError() {
         Cli.Run run = Cli.run("evaluate");
         assertEquals(2, run.code(), run::toString);
-        assertEquals(List.of("tornagrad: Unmatched argument at index 0: 'evaluate'"), run.errLines());
+        assertEquals(List.of("tornagrad: command: expected one of eval, demo, graph, backends, bench-report"
+            + " (see tornagrad --help), got 'evaluate'"), run.errLines());
+    }
+
+    @Test
+    void unknownOptionListsTheOptionsOfItsCommand() {
+        Cli.Run run = Cli.run("graph", "dice", "--shap", "3");
+        assertEquals(2, run.code(), run::toString);
+        assertEquals(List.of("tornagrad graph: Unknown option: '--shap'; expected one of --shape, --option, --format,"
+            + " --out, --kernels, --backend, --help, --version"), run.errLines());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-3", "100000", "abc"})
+    void badThreadsPropertyIsOneUsageLineOnEveryCommandAndBackend(String threads) {
+        String old = System.getProperty("tornagrad.threads");
+        System.setProperty("tornagrad.threads", threads);
+        try {
+            for (String[] args : List.of(new String[] {"backends"}, new String[] {"graph", "dice"},
+                     new String[] {"graph", "dice", "--backend", "java"})) {
+                Cli.Run run = Cli.run(args);
+                assertEquals(2, run.code(), run::toString);
+                assertEquals(List.of("tornagrad " + args[0] + ": tornagrad.threads: expected an integer in [1, 1024], got '"
+                    + threads + "'"), run.errLines());
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty("tornagrad.threads");
+            } else {
+                System.setProperty("tornagrad.threads", old);
+            }
+        }
+    }
+
+    @Command(name = "throws")
+    static final class Throws implements Runnable {
+        static Error error;
+
+        @Override
+        public void run() {
+            throw error;
+        }
+    }
+
+    private static Cli.Run runThrowing(Error error) {
+        Throws.error = error;
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+        cl.addSubcommand(new Throws());
+        cl.setErr(new PrintWriter(err, true)); // again, to reach the new subcommand
+        int code = cl.execute("throws");
+        return new Cli.Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void outOfMemoryIsOneLineSayingHowToRaiseTheHeap() {
+        Cli.Run run = runThrowing(new OutOfMemoryError("Java heap space"));
+        assertEquals(2, run.code(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        assertTrue(run.errLines().get(0).matches("tornagrad throws: out of memory: the input needs more memory than the"
+            + " Java heap \\(\\d+ MiB\\) allows; raise it, e\\.g\\. TORNAGRAD_JAVA_OPTS=-Xmx\\d+g"), run::toString);
+    }
+
+    @Test
+    void anIllegalArgumentExceptionInsideAnErrorIsExitCode2WithItsMessage() {
+        Cli.Run run = runThrowing(new java.util.ServiceConfigurationError("provider failed",
+            new IllegalArgumentException("x: expected 1, got 2")));
+        assertEquals(2, run.code(), run::toString);
+        assertEquals(List.of("tornagrad throws: x: expected 1, got 2"), run.errLines());
+        Cli.Run init = runThrowing(new ExceptionInInitializerError(new IllegalStateException("boom")));
+        assertEquals(1, init.code(), init::toString);
+        assertEquals(List.of("tornagrad throws: internal error: java.lang.ExceptionInInitializerError"), init.errLines());
     }
 
     @Test

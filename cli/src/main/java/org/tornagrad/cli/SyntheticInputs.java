@@ -111,7 +111,8 @@ final class SyntheticInputs {
         int anchors = emb.length > 1 ? emb[1] : 1;
         int e = emb.length > 2 ? emb[2] : 1;
         int[] w = want.getOrDefault("weights", new int[] {e, 3});
-        int classes = w.length > 1 ? w[1] : 1;
+        // At least one, so that made-up labels exist even for weights with K = 0, which the loss then refuses.
+        int classes = w.length > 1 ? Math.max(1, w[1]) : 1;
         int[] anc = want.getOrDefault("anchors", new int[] {batch, anchors, 4});
         int[] ann = want.getOrDefault("annotations", new int[] {batch, 2, 5});
         Tensor anchorT = made(given, "anchors", () -> boxes(r, anc));

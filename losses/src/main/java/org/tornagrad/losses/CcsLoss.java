@@ -426,6 +426,13 @@ public final class CcsLoss implements Loss {
             throw new IllegalArgumentException("weights: expected shape (E, K) with E = " + embeddingSize
                 + " as embeddings " + embeddings.shape() + ", got " + weights.shape());
         }
+        if (weights.dim(1) == 0) {
+            // No class could label an annotation: refused here, as a shape, rather than as every
+            // label being outside the empty range [0, -1] (anchors A = 0 and annotations M = 0 stay
+            // legal: the reference then selects no anchor and its loss is 0).
+            throw new IllegalArgumentException("weights: expected shape (E, K) with K >= 1, got "
+                + weights.shape());
+        }
         Checks.requireRank("annotations", annotations, 3, "(B, M, 5)");
         if (annotations.dim(0) != batch || annotations.dim(2) != 5) {
             throw new IllegalArgumentException("annotations: expected shape (B, M, 5) = (" + batch

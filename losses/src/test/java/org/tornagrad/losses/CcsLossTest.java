@@ -324,6 +324,16 @@ class CcsLossTest {
     }
 
     @Test
+    void noAnchorsOrNoAnnotationsSelectNothingAndGiveZeroAsTheReferenceDoes() {
+        Batch in = batch(9, 2, 5, 3, 2, 2);
+        CcsLoss loss = CcsLoss.create();
+        assertEquals(0f, run(loss, in.withAnnotations(Tensor.zeros(2, 0, 5)), Variable.constant(in.embeddings))
+            .data().item());
+        Batch none = new Batch(Tensor.zeros(2, 0, 4), Tensor.zeros(2, 0, 3), in.weights, in.annotations);
+        assertEquals(0f, run(loss, none, Variable.constant(none.embeddings)).data().item());
+    }
+
+    @Test
     void rejectsShapesThatDoNotAgree() {
         Batch in = batch(9, 2, 5, 3, 2, 2);
         CcsLoss loss = CcsLoss.create();
@@ -337,6 +347,9 @@ class CcsLossTest {
             "embeddings: expected rank 3 (B, A, E)", "got shape (5, 3)");
         assertMessage(() -> run(loss, in.withWeights(Tensor.zeros(4, 2)), Variable.constant(in.embeddings)),
             "weights: expected shape (E, K) with E = 3", "got (4, 2)");
+        // K = 0 used to pass the shape checks and fail on the first label as "in [0, -1]".
+        assertMessage(() -> run(loss, in.withWeights(Tensor.zeros(3, 0)), Variable.constant(in.embeddings)),
+            "weights: expected shape (E, K) with K >= 1", "got (3, 0)");
         assertMessage(() -> run(loss, in.withAnnotations(Tensor.zeros(2, 2, 4)), Variable.constant(in.embeddings)),
             "annotations: expected shape (B, M, 5) = (2, M, 5)", "got (2, 2, 4)");
         assertMessage(() -> run(loss, in.withAnnotations(Tensor.zeros(3, 2, 5)), Variable.constant(in.embeddings)),

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The options of one loss as snake_case {@code key=value} strings (the CLI's and the reference
@@ -16,6 +17,14 @@ import java.util.Set;
  * silently ignored.
  */
 public final class Options {
+    /**
+     * A decimal number with an optional exponent. Double.parseDouble also takes Java's literal
+     * suffixes (1f, 1d) and hex floats (0x1p3): Java spellings, which Python's float (reading the
+     * same options in the reference scripts) refuses, so a run could not be reproduced there.
+     */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final String DECIMAL_EXAMPLES = " written as a decimal such as 1, 0.5 or 1e-3";
+
     private final String loss;
     private final Map<String, String> values;
     private final Set<String> read = new LinkedHashSet<>();
@@ -50,12 +59,10 @@ public final class Options {
         }
         // An upper bound of Float.MAX_VALUE or more only excludes infinity: say so rather than print 3.4E38.
         String range = max >= Float.MAX_VALUE ? "a finite number >= " + min : "a number in [" + min + ", " + max + "]";
-        double d;
-        try {
-            d = Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw bad(key, range, v);
+        if (!DECIMAL.matcher(v).matches()) {
+            throw bad(key, range + DECIMAL_EXAMPLES, v);
         }
+        double d = Double.parseDouble(v);
         if (!(d >= min && d <= max)) {
             throw bad(key, range, v);
         }
@@ -144,15 +151,15 @@ public final class Options {
             return null;
         }
         List<Double> out = new ArrayList<>();
+        // As number(): an upper bound of Float.MAX_VALUE or more only excludes infinity.
+        String range = max >= Float.MAX_VALUE ? "finite numbers >= " + min : "numbers in [" + min + ", " + max + "]";
         for (String part : splitList(v)) {
-            double d;
-            try {
-                d = Double.parseDouble(part);
-            } catch (NumberFormatException e) {
-                throw bad(key, "a comma-separated list of numbers", v);
+            if (!DECIMAL.matcher(part).matches()) {
+                throw bad(key, "a comma-separated list of " + range + DECIMAL_EXAMPLES, v);
             }
+            double d = Double.parseDouble(part);
             if (!(d >= min && d <= max)) {
-                throw bad(key, "numbers in [" + min + ", " + max + "]", v);
+                throw bad(key, range, v);
             }
             out.add(d);
         }

@@ -374,6 +374,22 @@ final class RegionGroups {
         } else if (w.length != c) {
             throw new IllegalArgumentException(loss.name() + " option class_weights: expected " + c
                 + " weights (one per class of inputs " + inputShape + "), got " + w.length);
+        } else if (loss.reduction() == Reduction.MEAN) {
+            // The mean Σ w l / Σ w is the same for any common scale of the weights, but in float32
+            // Σ w overflows for weights near 3.4e38 (inf / inf gave NaN, w l / inf gave 0). Scaling
+            // by a power of two, so that the largest weight is in [1, 2), is exact: weights that
+            // did not overflow give the same bits as before. sum and none are the weighted terms
+            // themselves, unscaled (RegionLoss.build refuses their overflow).
+            float max = 0f;
+            for (float v : w) {
+                max = Math.max(max, v);
+            }
+            if (max > 0f) {
+                float scale = Math.scalb(1f, -Math.getExponent(max));
+                for (int i = 0; i < w.length; i++) {
+                    w[i] *= scale;
+                }
+            }
         }
         return w;
     }

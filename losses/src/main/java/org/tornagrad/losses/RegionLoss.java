@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.tornagrad.autograd.Variable;
+import org.tornagrad.autograd.trace.Tracer;
 import org.tornagrad.tensor.Tensor;
 
 /**
@@ -154,7 +155,20 @@ public abstract sealed class RegionLoss implements Loss permits DiceLoss, IouLos
     @Override
     public final Variable build(Map<String, Variable> prepared) {
         RegionGroups groups = RegionGroups.of(this, prepared);
-        return groups.reduce(terms(groups), reduction);
+        Variable terms = terms(groups);
+        Variable loss = groups.reduce(terms, reduction);
+        // The mean's weights are scaled so that they cannot overflow (RegionGroups.classWeights);
+        // sum's and none's values are the weighted terms themselves, and one past float32 is a real
+        // overflow that PyTorch would return as inf. A compiled run, which cannot read the value
+        // here, gets the inf and is redone eagerly, which throws.
+        if (classWeights != null && reduction != Reduction.MEAN && !Tracer.isTracing()
+            && loss.data().hasNonFinite() && !terms.data().hasNonFinite()) {
+            throw new IllegalArgumentException(name + " option class_weights: expected weights small enough that the"
+                + " weighted terms" + (reduction == Reduction.SUM ? " and their sum" : "") + " fit in float32 (at most "
+                + Float.MAX_VALUE + ") with reduction=" + reduction.key() + ", got " + Arrays.toString(classWeights)
+                + ", which overflow to infinity");
+        }
+        return loss;
     }
 
     /** One loss term per group, shape (R, K) of the groups' layout. */

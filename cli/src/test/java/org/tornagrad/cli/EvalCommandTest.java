@@ -325,14 +325,17 @@ class EvalCommandTest {
     }
 
     @Test
-    void aValueThatOverflowsFloat32IsRefusedNotPrintedAsNull() {
-        // Class weights near float's largest value make the weighted sum overflow to infinity.
-        Tensor x = Tensor.of(new float[] {1f, -1f, 0.5f, 2f, 0f, 1f, -2f, 0.25f, 1.5f, -0.5f, 0f, 0.75f}, 1, 3, 2, 2);
-        Tensor labels = Tensor.of(new float[] {0f, 1f, 2f, 1f}, 1, 2, 2);
-        Cli.Run run = Cli.run("eval", "dice", "inputs=" + TestData.write(dir, "x.npy", x),
-            "targets=" + TestData.write(dir, "t.npy", labels), "--option", "mode=multiclass",
-            "--option", "class_weights=3e38,3e38,3e38", "--grads", dir.resolve("g").toString());
-        assertUsageError(run, "loss value: expected a finite float32, got ");
+    void aNonFiniteValueIsRefusedNotPrintedAsNull() {
+        // The losses refuse the inputs and options that would overflow (class weights too large
+        // for a sum, say); this is the last line of defence, as JSON would print null.
+        IllegalArgumentException scalar = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> EvalCommand.requireFiniteValue(Tensor.scalar(Float.POSITIVE_INFINITY)));
+        assertEquals("loss value: expected a finite float32, got Infinity (an input or option so large that float32"
+            + " overflows)", scalar.getMessage());
+        IllegalArgumentException terms = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> EvalCommand.requireFiniteValue(Tensor.of(new float[] {0.5f, Float.NaN}, 2)));
+        assertTrue(terms.getMessage().contains("got NaN at index [1]"), terms.getMessage());
+        EvalCommand.requireFiniteValue(Tensor.of(new float[] {0.5f, 0.25f}, 2));
     }
 
     @Test

@@ -35,8 +35,8 @@ public final class CompiledBackend implements Backend {
     @Override
     public String description() {
         return "traced and fused: a loss runs as one compiled program per shape, " + WorkerTeam.shared().size()
-            + " threads" + (BlockMath.VECTOR ? ", vector API" : " (vector API off: run java with"
-            + " --add-modules jdk.incubator.vector for faster exp/log)");
+            + " threads" + (BlockMath.VECTOR ? ", vector API" : " (vector API off: add --add-modules"
+            + " jdk.incubator.vector to java's options, for ./tornagrad in TORNAGRAD_JAVA_OPTS, for faster loops)");
     }
 
     @Override

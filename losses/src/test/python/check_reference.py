@@ -34,11 +34,13 @@ def logits(rng, shape):
 def make_cases(rng):
     """(name, loss, options, inputs dict, differentiated name, seed callable)."""
     cases = []
-    for k in range(3):
-        shape = (2, 1, 5, 6) if k < 2 else (3, 7)
+    for k in range(4):
+        shape = (3, 7) if k == 2 else (2, 1, 5, 6)
         x = logits(rng, shape)
         t = (rng.random(shape) < 0.4).astype(np.float32) if k != 1 else \
             rng.random(shape).astype(np.float32)                 # soft labels
+        if k == 3:
+            t = t.reshape(2, 5, 6)                               # a mask without the channel dimension
         for loss, seed in (("dice", DiceLoss()), ("bce-dice", DiceBCELoss()),
                            ("iou", IoULoss()), ("focal", FocalLoss())):
             cases.append(("%s#%d" % (loss, k), loss, {}, {"inputs": x, "targets": t}, "inputs",

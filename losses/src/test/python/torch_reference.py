@@ -187,10 +187,15 @@ def build_groups(arrays, opts, leaves):
         t = F.one_hot(torch.from_numpy(labels), n_cls).movedim(-1, 1).to(F32)
         m = torch.from_numpy(valid).unsqueeze(1).expand_as(t).to(F32)
     else:
-        if targets.shape != tuple(x.shape):
+        def without_ones(shape):
+            return tuple(d for d in shape if d != 1)
+        # binary flattens both, as the seed does: a mask may leave out (or add) dimensions of size 1
+        fits = targets.shape == tuple(x.shape) or \
+            (mode == "binary" and without_ones(targets.shape) == without_ones(tuple(x.shape)))
+        if not fits:
             raise ValueError("targets shape %s differs from inputs shape %s"
                              % (targets.shape, tuple(x.shape)))
-        t = to_f32(targets)
+        t = to_f32(targets.reshape(tuple(x.shape)))
         valid = torch.ones_like(t, dtype=torch.bool) if ignore_index is None \
             else t != float(ignore_index)
         if bool(((t < 0) | (t > 1) | torch.isnan(t))[valid].any()):

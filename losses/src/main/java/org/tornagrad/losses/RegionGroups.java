@@ -1,6 +1,8 @@
 package org.tornagrad.losses;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.tornagrad.autograd.Variable;
 import org.tornagrad.autograd.trace.Tracer;
@@ -265,15 +267,33 @@ final class RegionGroups {
         return prepared(x, Tensor.of(t, rows, c, length), m, rows, c, length, kept, classWeights(loss, c, x.shape()));
     }
 
+    /** The dimensions of {@code shape} other than those of size 1, in order. */
+    private static List<Integer> withoutOnes(Shape shape) {
+        List<Integer> dims = new ArrayList<>();
+        for (int d = 0; d < shape.rank(); d++) {
+            if (shape.dim(d) != 1) {
+                dims.add(shape.dim(d));
+            }
+        }
+        return dims;
+    }
+
     private static Map<String, Tensor> binaryOrMultilabel(RegionLoss loss, Tensor x, Tensor targets, boolean deferred) {
         String name = loss.name();
         boolean multilabel = loss.mode() == RegionLoss.Mode.MULTILABEL;
         if (multilabel) {
             Checks.requireMinRank(name + " inputs", x, 2, "(N, C, *) for mode multilabel");
         }
-        if (!targets.shape().equals(x.shape())) {
+        // Binary mode flattens both, as the seed does (view(-1)); a mask of (N, H, W) for logits of
+        // (N, 1, H, W), the usual pairing, is the same pixels in the same order. Beyond dimensions of
+        // size 1 the shapes must agree: a transposed mask of the same size, which the seed would
+        // silently pair with the wrong pixels, is refused.
+        boolean fits = multilabel ? targets.shape().equals(x.shape())
+            : withoutOnes(targets.shape()).equals(withoutOnes(x.shape()));
+        if (!fits) {
             throw new IllegalArgumentException(name + " targets: expected shape " + x.shape()
-                + " (the shape of inputs in mode " + loss.mode().key() + "), got " + targets.shape());
+                + " (the shape of inputs in mode " + loss.mode().key()
+                + (multilabel ? "" : ", up to dimensions of size 1") + "), got " + targets.shape());
         }
         Integer ignore = loss.ignoreIndex();
         Tensor given = targets.contiguous();
@@ -287,7 +307,7 @@ final class RegionGroups {
             if (counted && !(v >= 0f && v <= 1f)) {
                 throw new IllegalArgumentException(name + " targets: expected values in [0, 1]"
                     + (ignore == null ? "" : " or ignore_index " + ignore) + ", got " + v + " at "
-                    + Checks.position(x.shape(), i));
+                    + Checks.position(targets.shape(), i));
             }
             if (m != null) {
                 t[i] = counted ? v : 0f;

@@ -19,7 +19,8 @@ import org.tornagrad.tensor.Tensor;
  * <table>
  *   <caption>modes</caption>
  *   <tr><th>mode</th><th>inputs</th><th>targets</th><th>p</th><th>groups</th></tr>
- *   <tr><td>BINARY (default)</td><td>any shape, rank &gt;= 1</td><td>same shape, in [0, 1]</td>
+ *   <tr><td>BINARY (default)</td><td>any shape, rank &gt;= 1</td><td>same shape up to dimensions of
+ *       size 1 (the seed flattens both), in [0, 1]</td>
  *       <td>sigmoid(x)</td><td>one (per image with perImage)</td></tr>
  *   <tr><td>MULTILABEL</td><td>(N, C, *)</td><td>same shape, in [0, 1]</td><td>sigmoid(x)</td>
  *       <td>one per class over (N, *) (per (n, c) with perImage)</td></tr>

@@ -52,6 +52,12 @@ class RegionLossBadInputTest {
     void mismatchedShapesNameTargetsAndBothShapes(String loss) {
         assertRejected(compute(loss, opts(), X, Tensor.zeros(2, 3, 3, 4)), loss, "targets", "expected shape (2, 3, 3, 3)",
             "got (2, 3, 3, 4)");
+        // Binary mode takes a mask without (or with extra) dimensions of size 1, not a transposed one.
+        assertRejected(compute(loss, opts(), Tensor.zeros(2, 1, 3, 4), Tensor.zeros(2, 4, 3)), loss, "targets",
+            "expected shape (2, 1, 3, 4) (the shape of inputs in mode binary, up to dimensions of size 1)",
+            "got (2, 4, 3)");
+        assertRejected(compute(loss, opts("mode", "multilabel"), X, MASK.reshape(2, 3, 3, 3, 1)), "targets",
+            "expected shape (2, 3, 3, 3)");
         assertRejected(compute(loss, opts("mode", "multiclass"), X, MASK), "targets", "expected shape (2, 3, 3)",
             "got (2, 3, 3, 3)");
     }

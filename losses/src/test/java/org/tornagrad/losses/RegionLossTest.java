@@ -283,4 +283,30 @@ class RegionLossTest {
         float actual = new DiceLoss().compute(Variable.param(x), Variable.constant(t)).data().item();
         assertEquals(expected, actual, 1e-6);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dice", "iou", "bce-dice", "focal"})
+    void binaryTargetsMayLeaveOutOrAddDimensionsOfSizeOneAsTheSeedFlattensBoth(String loss) {
+        // The usual pairing: logits (N, 1, H, W), a mask (N, H, W). The seed flattens both, so the
+        // value and the gradient are those of the mask shaped as the logits, on both paths.
+        Tensor x = Tensor.randn(5, 2, 1, 3, 4);
+        Tensor mask = mask(6, 2, 1, 3, 4);
+        for (Map<String, String> options : List.of(Map.<String, String>of(), Map.of("per_image", "true"))) {
+            Variable asShaped = Variable.param(x);
+            Variable expected = Losses.create(loss, options).compute(
+                Map.of("inputs", asShaped, "targets", Variable.constant(mask)));
+            expected.backward();
+            for (Tensor t : List.of(mask.reshape(2, 3, 4), mask.reshape(2, 1, 3, 1, 4))) {
+                Variable other = Variable.param(x);
+                Variable value = Losses.create(loss, options).compute(
+                    Map.of("inputs", other, "targets", Variable.constant(t)));
+                value.backward();
+                assertEquals(expected.data().item(), value.data().item(), loss + " " + options + " " + t.shape());
+                assertEquals(0.0, asShaped.grad().maxAbsDiff(other.grad()), loss + " " + options + " " + t.shape());
+                Map<String, Tensor> compiled = CompiledLoss.of(Losses.create(loss, options))
+                    .forwardBackward(Map.of("inputs", x, "targets", t));
+                assertEquals(expected.data().item(), compiled.get("loss").item(), 1e-6, "compiled " + t.shape());
+            }
+        }
+    }
 }

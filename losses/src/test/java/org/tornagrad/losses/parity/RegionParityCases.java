@@ -45,6 +45,10 @@ final class RegionParityCases implements ParityCaseSource {
     private static List<ParityCase> binary(String loss, long s) {
         List<ParityCase> out = new ArrayList<>();
         out.add(region(loss, "binary-seed-defaults", logits(s + 1, 2f, 2, 1, 7, 5), mask(s + 2, 0.4f, 2, 1, 7, 5)));
+        // The usual pairing of a segmentation batch: logits (N, 1, H, W), mask (N, H, W).
+        out.add(region(loss, "binary-mask-without-channel", logits(s + 27, 2f, 2, 1, 7, 5), mask(s + 28, 0.4f, 2, 7, 5)));
+        out.add(region(loss, "binary-mask-without-channel-per-image", logits(s + 29, 2f, 3, 1, 4, 6),
+            mask(s + 30, 0.5f, 3, 4, 6)).option("per_image", "true").option("reduction", "none"));
         out.add(region(loss, "binary-batch1-odd-3x7", logits(s + 3, 1.5f, 1, 1, 3, 7), mask(s + 4, 0.5f, 1, 1, 3, 7)));
         out.add(region(loss, "binary-rank1-13", logits(s + 5, 1f, 13), mask(s + 6, 0.5f, 13)));
         out.add(region(loss, "binary-saturated-uniform-200", uniform(s + 7, -200f, 200f, 2, 3, 5, 4),
@@ -159,6 +163,7 @@ final class RegionParityCases implements ParityCaseSource {
         out.add(region(loss, "error-class-out-of-range", logits(s + 15, 1f, 2, 3, 3, 3), mask(s + 16, 0.5f, 2, 3, 3, 3))
             .option("mode", "multilabel").option("classes", "1,3"));
         out.add(region(loss, "error-shape-mismatch", logits(s + 17, 1f, 2, 1, 3, 3), mask(s + 18, 0.5f, 2, 1, 3, 4)));
+        out.add(region(loss, "error-binary-mask-transposed", logits(s + 29, 1f, 2, 1, 3, 4), mask(s + 30, 0.5f, 2, 4, 3)));
         out.add(region(loss, "error-multiclass-targets-with-channel", logits(s + 19, 1f, 2, 3, 3, 3), labels(s + 20, 3, 2, 1, 3, 3))
             .option("mode", "multiclass"));
         float[] p = uniform(s + 21, 0f, 1f, 2, 1, 3, 3).toArray();

@@ -1,8 +1,6 @@
 package org.tornagrad.losses;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.tornagrad.autograd.Variable;
 import org.tornagrad.autograd.trace.Tracer;
@@ -267,15 +265,27 @@ final class RegionGroups {
         return prepared(x, Tensor.of(t, rows, c, length), m, rows, c, length, kept, classWeights(loss, c, x.shape()));
     }
 
-    /** The dimensions of {@code shape} other than those of size 1, in order. */
-    private static List<Integer> withoutOnes(Shape shape) {
-        List<Integer> dims = new ArrayList<>();
-        for (int d = 0; d < shape.rank(); d++) {
-            if (shape.dim(d) != 1) {
-                dims.add(shape.dim(d));
+    /**
+     * Whether two shapes agree once their dimensions of size 1 are left out. Without allocating:
+     * a compiled loss prepares its inputs on every call.
+     */
+    static boolean sameWithoutOnes(Shape a, Shape b) {
+        int i = 0;
+        int j = 0;
+        while (true) {
+            while (i < a.rank() && a.dim(i) == 1) {
+                i++;
+            }
+            while (j < b.rank() && b.dim(j) == 1) {
+                j++;
+            }
+            if (i == a.rank() || j == b.rank()) {
+                return i == a.rank() && j == b.rank();
+            }
+            if (a.dim(i++) != b.dim(j++)) {
+                return false;
             }
         }
-        return dims;
     }
 
     private static Map<String, Tensor> binaryOrMultilabel(RegionLoss loss, Tensor x, Tensor targets, boolean deferred) {
@@ -288,8 +298,7 @@ final class RegionGroups {
         // (N, 1, H, W), the usual pairing, is the same pixels in the same order. Beyond dimensions of
         // size 1 the shapes must agree: a transposed mask of the same size, which the seed would
         // silently pair with the wrong pixels, is refused.
-        boolean fits = multilabel ? targets.shape().equals(x.shape())
-            : withoutOnes(targets.shape()).equals(withoutOnes(x.shape()));
+        boolean fits = multilabel ? targets.shape().equals(x.shape()) : sameWithoutOnes(targets.shape(), x.shape());
         if (!fits) {
             throw new IllegalArgumentException(name + " targets: expected shape " + x.shape()
                 + " (the shape of inputs in mode " + loss.mode().key()

@@ -309,4 +309,14 @@ class RegionLossTest {
             }
         }
     }
+
+    @Test
+    void sameWithoutOnesComparesTheDimensionsOtherThanOneInOrder() {
+        assertTrue(RegionGroups.sameWithoutOnes(Shape.of(2, 1, 3, 4), Shape.of(2, 3, 4)));
+        assertTrue(RegionGroups.sameWithoutOnes(Shape.of(1, 1, 5), Shape.of(5, 1)));
+        assertTrue(RegionGroups.sameWithoutOnes(Shape.of(1, 1), Shape.of(1)));
+        assertFalse(RegionGroups.sameWithoutOnes(Shape.of(2, 1, 3, 4), Shape.of(2, 4, 3)));
+        assertFalse(RegionGroups.sameWithoutOnes(Shape.of(2, 3), Shape.of(2, 3, 2)));
+        assertFalse(RegionGroups.sameWithoutOnes(Shape.of(6), Shape.of(2, 3)));
+    }
 }

@@ -84,14 +84,21 @@ final class SyntheticInputs {
                 out.put("y_pred", made(given, "y_pred", () -> uniform(r, 0.05f, 0.95f, want.getOrDefault("y_pred", s))));
             }
             case "boundary" -> {
-                int[] p = want.getOrDefault("pred", new int[] {1, 3, 8, 8});
+                // gt (N, H, W) or (N, 1, H, W) without pred: pred (N, C, H, W), C covering its labels.
+                int[] g = want.get("gt");
+                int[] p = want.getOrDefault("pred", g == null ? new int[] {1, 3, 8, 8}
+                    : withAxis1(g.length == 4 && g[1] == 1 ? dropAxis1(g) : g, classesFor(given.get("gt"))));
                 int classes = p.length > 1 ? p[1] : 1;
                 out.put("pred", made(given, "pred", () -> normal(r, p)));
                 out.put("gt", made(given, "gt", () -> labels(r, classes, want.getOrDefault("gt", dropAxis1(p)))));
             }
             case "ccs" -> ccs(r, given, want, out);
             default -> {
-                int[] x = want.getOrDefault("inputs", new int[] {1, mode.equals("multiclass") ? 3 : 1, 8, 8});
+                // targets without inputs: inputs of the targets' shape (binary, multilabel), or for
+                // labels (N, *) inputs (N, C, *) with C covering the labels (multiclass).
+                int[] t = want.get("targets");
+                int[] x = want.getOrDefault("inputs", t == null ? new int[] {1, mode.equals("multiclass") ? 3 : 1, 8, 8}
+                    : mode.equals("multiclass") ? withAxis1(t, classesFor(given.get("targets"))) : t);
                 out.put("inputs", made(given, "inputs", () -> normal(r, x)));
                 if (mode.equals("multiclass")) {
                     int classes = x.length > 1 ? x[1] : 1;
@@ -106,7 +113,14 @@ final class SyntheticInputs {
 
     /** CCS: anchors on a 32x32 image; the first annotations copy the first anchors, so some are selected. */
     private static void ccs(Random r, Map<String, Tensor> given, Map<String, int[]> want, Map<String, Tensor> out) {
-        int[] emb = want.getOrDefault("embeddings", new int[] {1, 6, 4});
+        // Without embeddings: B from anchors or annotations, A from anchors, E from weights, if given.
+        int[] anchorsGiven = want.get("anchors");
+        int[] annotationsGiven = want.get("annotations");
+        int[] weightsGiven = want.get("weights");
+        int[] emb = want.getOrDefault("embeddings", new int[] {
+            anchorsGiven != null ? anchorsGiven[0] : annotationsGiven != null ? annotationsGiven[0] : 1,
+            anchorsGiven != null && anchorsGiven.length > 1 ? anchorsGiven[1] : 6,
+            weightsGiven != null ? weightsGiven[0] : 4});
         int batch = emb[0];
         int anchors = emb.length > 1 ? emb[1] : 1;
         int e = emb.length > 2 ? emb[2] : 1;
@@ -146,6 +160,33 @@ final class SyntheticInputs {
     private static Tensor made(Map<String, Tensor> given, String name, Maker maker) {
         Tensor t = given.get(name);
         return t != null ? t : maker.make();
+    }
+
+    /**
+     * The classes made-up logits get for given labels: 3, or more where a label is larger (at most
+     * 4096, as --shape's dimensions; larger or non-integral labels are the loss's error to report).
+     */
+    private static int classesFor(Tensor labels) {
+        int classes = 3;
+        if (labels != null) {
+            for (float v : labels.toArray()) {
+                if (v >= classes && v < 4096) {
+                    classes = (int) v + 1;
+                }
+            }
+        }
+        return classes;
+    }
+
+    /** {@code s} with a dimension of {@code size} inserted at axis 1. */
+    private static int[] withAxis1(int[] s, int size) {
+        int[] d = new int[s.length + 1];
+        d[0] = s.length > 0 ? s[0] : 1;
+        d[1] = size;
+        if (s.length > 1) {
+            System.arraycopy(s, 1, d, 2, s.length - 1);
+        }
+        return d;
     }
 
     private static int[] dropAxis1(int[] s) {

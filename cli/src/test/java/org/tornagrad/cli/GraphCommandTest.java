@@ -60,6 +60,29 @@ class GraphCommandTest {
     }
 
     @Test
+    void madeUpInputsTakeTheirShapesFromAGivenTargetFile() {
+        Tensor mask = Tensor.of(new float[] {0f, 1f, 1f, 0f, 1f, 0f, 0f, 1f}, 2, 1, 2, 2);
+        Map<String, Tensor> binary = SyntheticInputs.complete(Losses.create("dice"), Map.of(),
+            Map.of("targets", mask), Map.of());
+        assertEquals("(2, 1, 2, 2)", binary.get("inputs").shape().toString());
+        Tensor labels = Tensor.of(new float[] {0f, 4f, 1f, 2f, 0f, 1f}, 2, 3);
+        Map<String, Tensor> multiclass = SyntheticInputs.complete(Losses.create("dice", Map.of("mode", "multiclass")),
+            Map.of("mode", "multiclass"), Map.of("targets", labels), Map.of());
+        assertEquals("(2, 5, 3)", multiclass.get("inputs").shape().toString(), "classes cover label 4");
+        Map<String, Tensor> boundary = SyntheticInputs.complete(Losses.create("boundary"), Map.of(),
+            Map.of("gt", Tensor.zeros(2, 1, 6, 7)), Map.of());
+        assertEquals("(2, 3, 6, 7)", boundary.get("pred").shape().toString());
+        Map<String, Tensor> ccs = SyntheticInputs.complete(Losses.create("ccs"), Map.of(),
+            Map.of("anchors", Tensor.zeros(3, 5, 4), "weights", Tensor.zeros(2, 4)), Map.of());
+        assertEquals("(3, 5, 2)", ccs.get("embeddings").shape().toString());
+        assertEquals("(3, 2, 5)", ccs.get("annotations").shape().toString());
+        // And the command itself draws the graph of a target file alone.
+        Cli.Run run = Cli.run("graph", "dice", "targets=" + TestData.write(dir, "t.npy", mask));
+        assertEquals(0, run.code(), run::toString);
+        assertTrue(run.out().startsWith("digraph"), run.out());
+    }
+
+    @Test
     void madeUpInputsTakeTheirShapesFromThePrimaryOne() {
         Map<String, Tensor> boundary = SyntheticInputs.complete(Losses.create("boundary"), Map.of(), Map.of(),
             Map.of("pred", new int[] {2, 4, 10, 10}));

@@ -164,20 +164,9 @@ final class EvalCommand implements Callable<Integer> {
         int i = value.firstNonFinite();
         if (i >= 0) {
             throw new IllegalArgumentException("loss value: expected a finite float32, got " + value.toArray()[i]
-                + (value.rank() > 0 ? " at index " + Arrays.toString(index(value, i)) : "")
+                + (value.rank() > 0 ? " at index " + Arrays.toString(value.shape().unravel(i)) : "")
                 + " (an input or option so large that float32 overflows)");
         }
-    }
-
-    /** The index of flat position {@code i} of {@code t}. */
-    private static int[] index(Tensor t, int i) {
-        int[] index = new int[t.rank()];
-        int rest = i;
-        for (int d = t.rank() - 1; d >= 0; d--) {
-            index[d] = rest % t.shape().dim(d);
-            rest /= t.shape().dim(d);
-        }
-        return index;
     }
 
     /**
@@ -200,7 +189,7 @@ final class EvalCommand implements Callable<Integer> {
             why += ", NaN in PyTorch too; use gamma = 0 or gamma >= 1";
         }
         throw new IllegalArgumentException("gradient of '" + input + "': expected finite values, got "
-            + grad.toArray()[i] + " at index " + Arrays.toString(index(grad, i)) + why);
+            + grad.toArray()[i] + " at index " + Arrays.toString(grad.shape().unravel(i)) + why);
     }
 
     /** A gradient written over one of the input files would destroy the user's data. */

@@ -130,12 +130,6 @@ final class Checks {
 
     /** The index of flat position {@code i} in {@code shape}, as {@code [n, c, y, x]}. */
     static String position(Shape shape, int i) {
-        int[] idx = new int[shape.rank()];
-        int rest = i;
-        for (int d = shape.rank() - 1; d >= 0; d--) {
-            idx[d] = rest % shape.dim(d);
-            rest /= shape.dim(d);
-        }
-        return "index " + Arrays.toString(idx);
+        return "index " + Arrays.toString(shape.unravel(i));
     }
 }

@@ -58,6 +58,21 @@ public final class Shape {
         return dims.clone();
     }
 
+    /** The index of row-major flat position {@code flat}, as {@code [n, c, y, x]} (for messages). */
+    public int[] unravel(int flat) {
+        if (flat < 0 || flat >= size) {
+            throw new IllegalArgumentException("flat position: expected [0, " + size + ") for shape " + this
+                + ", got " + flat);
+        }
+        int[] index = new int[dims.length];
+        int rest = flat;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            index[d] = rest % dims[d];
+            rest /= dims[d];
+        }
+        return index;
+    }
+
     /** Normalises a possibly negative axis into [0, rank), or throws naming the valid range. */
     public int axis(int axis) {
         int a = axis < 0 ? axis + dims.length : axis;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tornagrad against PyTorch CPU eager, in one run on one machine:
 #   1. the benchmark inputs (fixed seed) as .npy, shared by both sides;
-#   2. JMH's TriadBenchmark (memory bandwidth), and again right before and right after dice's
-#      JMH run (on 2 threads), so that dice's floor is taken at the bandwidth of its own minutes;
+#   2. JMH's TriadBenchmark (memory bandwidth), and again right before and right after the JMH
+#      run of dice's compiled backend (on 2 threads), so that dice's floor is taken at the
+#      bandwidth of the seconds it ran in;
 #   3. loss by loss, PyTorch then Tornagrad, so that the two times a ratio compares are taken
 #      within a minute of each other (on a shared machine, bandwidth and clock drift over minutes):
 #      PyTorch (Debian's python3-torch at /usr/bin/python3) runs the seed loss, forward + backward,
@@ -40,13 +41,19 @@ for loss in $losses; do
   "$python" "$here/python/time_torch.py" "$work/inputs" 1 "${TORCH_REPEATS:-15}" --losses "$loss" > "$work/torch-1-$loss.json"
   "$python" "$here/python/time_torch.py" "$work/inputs" 2 "${TORCH_REPEATS:-15}" --losses "$loss" > "$work/torch-2-$loss.json"
   if [ "$loss" = dice ]; then
-    # dice's floor is taken at the bandwidth of the minutes dice is measured in: a triad right
-    # before its JMH run and one right after (the bandwidth of a shared machine drifts).
+    # dice's floor is taken at the bandwidth of the seconds its compiled backend is measured in:
+    # the eager backends first, then a triad right before the compiled run and one right after
+    # (the bandwidth of a shared machine drifts within a minute).
+    java -jar "$jar" 'LossBenchmark.forwardBackward' -p loss=dice -p backend=java,parallel \
+      -rf json -rff "$work/jmh-dice-eager.json" "$@" >&2
     java -jar "$jar" 'TriadBenchmark' -p threads=2 -rf json -rff "$work/jmh-triad-before-dice.json" "$@" >&2
-  fi
-  java -jar "$jar" 'LossBenchmark.forwardBackward' -p loss="$loss" -rf json -rff "$work/jmh-$loss.json" "$@" >&2
-  if [ "$loss" = dice ]; then
+    java -jar "$jar" 'LossBenchmark.forwardBackward' -p loss=dice -p backend=compiled \
+      -rf json -rff "$work/jmh-dice-compiled.json" "$@" >&2
     java -jar "$jar" 'TriadBenchmark' -p threads=2 -rf json -rff "$work/jmh-triad-after-dice.json" "$@" >&2
+    "$python" -c 'import json, sys; json.dump(sum((json.load(open(f)) for f in sys.argv[2:]), []), open(sys.argv[1], "w"), indent=1)' \
+      "$work/jmh-dice.json" "$work/jmh-dice-eager.json" "$work/jmh-dice-compiled.json"
+  else
+    java -jar "$jar" 'LossBenchmark.forwardBackward' -p loss="$loss" -rf json -rff "$work/jmh-$loss.json" "$@" >&2
   fi
 done
 # One file per side, as if measured in one go: the JMH results concatenated, PyTorch's times merged.

@@ -7,8 +7,8 @@ LossBenchmark.forwardBackward per backend (JMH average ms), the speed-up of Torn
 backend over the faster PyTorch, and for dice its time over the bandwidth floor: the bytes of two
 reads of inputs and targets and one write of the gradient, at the STREAM triad bandwidth
 (TriadBenchmark; STREAM counts 3 arrays moved). With the two triads taken right before and right
-after dice's JMH run, the floor is taken at their mean bandwidth (the bandwidth of the minutes
-dice ran in), and the ratio is also given at the highest bandwidth of the whole run (the
+after the JMH run of dice's compiled backend, the floor is taken at their mean bandwidth (the
+bandwidth of the seconds it ran in), and the ratio is also given at the highest bandwidth of the whole run (the
 strictest floor); without them, at the best thread count of JMH.json's triad.
 """
 import json
@@ -61,7 +61,7 @@ def main(argv):
             tornagrad.setdefault(r["params"]["loss"], {})[b] = score
     bandwidth = {t: gb_per_s(ms) for t, ms in triad_ms.items()}
     best_bw = max(bandwidth.values()) if bandwidth else None
-    # The triads around dice's run: their bandwidths (2 threads), before and after.
+    # The triads around dice's compiled run: their bandwidths (2 threads), before and after.
     around_dice = [gb_per_s(triad_score(json.load(open(f)))) for f in argv[4:6]]
 
     print("| loss | PyTorch 1 thr (ms) | PyTorch 2 thr (ms) | "
@@ -89,10 +89,10 @@ def main(argv):
         best_b = min(tornagrad["dice"], key=tornagrad["dice"].get)
         ms = tornagrad["dice"][best_b]
         if around_dice:
-            print("STREAM triad, 2 threads, right before / right after dice's JMH run: %.1f / %.1f GB/s"
+            print("STREAM triad, 2 threads, right before / right after dice's compiled JMH run: %.1f / %.1f GB/s"
                   % tuple(around_dice))
             bw = sum(around_dice) / len(around_dice)
-            where = " (the mean of the triads around dice)"
+            where = " (the mean of the triads around dice's compiled run)"
             strictest = max(around_dice + list(bandwidth.values()))
             strict = " (%.2fx at the highest bandwidth of this run, %.1f GB/s)" % (
                 ms / floor_ms(floor_bytes, strictest), strictest)

@@ -1,6 +1,5 @@
 package org.tornagrad.losses;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tornagrad.autograd.Variable;
@@ -124,12 +123,7 @@ public final class ActiveContourLoss implements Loss {
                 + " crops two rows and two columns), got shape " + pred.shape());
         }
         Checks.requireNonEmpty(NAME + " y_pred", pred);
-        // In INPUTS' order, not Map.of's (salted per JVM): the compiled program numbers its inputs
-        // in this order, and its loops and listing should not change from one JVM to the next.
-        Map<String, Tensor> prepared = new LinkedHashMap<>();
-        prepared.put("y_true", mask);
-        prepared.put("y_pred", pred);
-        return prepared;
+        return Map.of("y_true", mask, "y_pred", pred);
     }
 
     /** Both inputs in [0, 1] (which rules out NaN and infinities too). */

@@ -1,6 +1,5 @@
 package org.tornagrad.losses;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tornagrad.autograd.Variable;
@@ -166,12 +165,7 @@ public final class BoundaryLoss implements Loss {
         Checks.requireFinite("pred", logits);
         Tensor gt = inputs.get("gt");
         checkLabels(gt, logits.dim(0), logits.dim(2), logits.dim(3));
-        // In INPUTS' order, not Map.of's (salted per JVM): the compiled program numbers its inputs
-        // in this order, and its loops and listing should not change from one JVM to the next.
-        Map<String, Tensor> prepared = new LinkedHashMap<>();
-        prepared.put("pred", logits);
-        prepared.put("gt", gt);
-        return prepared;
+        return Map.of("pred", logits, "gt", gt);
     }
 
     @Override

@@ -349,12 +349,13 @@ final class RegionGroups {
      */
     private static Map<String, Tensor> prepared(Tensor x, Tensor targets, float[] maskValues, int rows, int classes,
                                                 int length, int[] kept, float[] classWeights) {
+        if (maskValues == null) {
+            return Map.of(INPUTS, x, TARGETS, targets); // the common case, once per call: a small map
+        }
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put(INPUTS, x);
         out.put(TARGETS, targets);
-        if (maskValues != null) {
-            out.putAll(counts(maskValues, rows, classes, length, kept, classWeights));
-        }
+        out.putAll(counts(maskValues, rows, classes, length, kept, classWeights));
         return out;
     }
 

@@ -1,7 +1,10 @@
 package org.tornagrad.autograd.trace;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.tornagrad.autograd.Variable;
@@ -18,6 +21,10 @@ import org.tornagrad.tensor.Tensor;
  *
  * <p>The program's outputs are {@code loss} (the function's value) and {@code grad:NAME} for each
  * differentiated input: the gradient of the sum of the value, as {@code loss.sum().backward()}.
+ *
+ * <p>Inputs are numbered in the order of their names, whatever the map's iteration order: that of
+ * {@code Map.of} is salted per JVM, and a program (its listing, its generated loops) should be the
+ * same from one run to the next.
  */
 public final class Tracer {
     private Tracer() {
@@ -52,16 +59,16 @@ public final class Tracer {
         Map<String, Variable> vars = new LinkedHashMap<>();
         Map<String, Integer> inputIds = new LinkedHashMap<>();
         Map<String, Shape> inputShapes = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-            Tensor given = e.getValue();
+        for (String name : sortedNames(inputs)) {
+            Tensor given = inputs.get(name);
             if (given == null) {
-                throw new IllegalArgumentException("inputs: expected a tensor for '" + e.getKey() + "', got null");
+                throw new IllegalArgumentException("inputs: expected a tensor for '" + name + "', got null");
             }
             // A private copy: its array identifies the input buffer in the trace.
             Tensor own = Tensor.fromBuffer(given.toArray(), given.shape().dims());
-            inputIds.put(e.getKey(), tracing.registerInput(e.getKey(), own.bufferOrNull()));
-            inputShapes.put(e.getKey(), own.shape());
-            vars.put(e.getKey(), differentiated.contains(e.getKey()) ? Variable.param(own) : Variable.constant(own));
+            inputIds.put(name, tracing.registerInput(name, own.bufferOrNull()));
+            inputShapes.put(name, own.shape());
+            vars.put(name, differentiated.contains(name) ? Variable.param(own) : Variable.constant(own));
         }
         Map<String, Integer> outputIds = new LinkedHashMap<>();
         Map<String, Shape> outputShapes = new LinkedHashMap<>();
@@ -83,6 +90,16 @@ public final class Tracer {
             }
         }
         return new Program(tracing.buffers(), tracing.instructions(), inputIds, inputShapes, outputIds, outputShapes);
+    }
+
+    /** The input names in order; a null name is refused here, where a sort would throw a bare NPE. */
+    private static List<String> sortedNames(Map<String, Tensor> inputs) {
+        List<String> names = new ArrayList<>(inputs.keySet());
+        if (names.contains(null)) {
+            throw new IllegalArgumentException("inputs: expected a name for every tensor, got a null key");
+        }
+        Collections.sort(names);
+        return names;
     }
 
     private static void addOutput(TracingBackend tracing, String name, Tensor t, Map<String, Integer> ids,

@@ -3,6 +3,7 @@ package org.tornagrad.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.ServiceConfigurationError;
@@ -70,12 +71,35 @@ public final class Main implements Runnable {
         } catch (IllegalArgumentException e) {
             return Errors.onExecutionException(e, command, parsed);
         }
+        checkHelpTopic(command);
         try {
             return new CommandLine.RunLast().execute(parsed);
         } catch (OutOfMemoryError e) {
             return Errors.onOutOfMemory(command, e);
         } catch (ServiceConfigurationError | ExceptionInInitializerError e) {
             return Errors.onError(command, e);
+        }
+    }
+
+    /**
+     * {@code help TOPIC} with a TOPIC that is no command fails as an unknown command does, listing
+     * the commands. picocli's help command said only "Unknown subcommand 'foo'.", and took an
+     * unknown option (help --foo) for no topic at all, printing the top-level usage with exit 0.
+     */
+    private static void checkHelpTopic(CommandLine command) {
+        if (!(command.getCommand() instanceof CommandLine.HelpCommand)) {
+            return;
+        }
+        ParseResult help = command.getParseResult();
+        List<String> topics = new ArrayList<>();
+        String positional = help.matchedPositionalValue(0, null);
+        if (positional != null) {
+            topics.add(positional);
+        }
+        topics.addAll(help.unmatched());
+        CommandLine top = command.getParent();
+        if (!topics.isEmpty() && !top.getSubcommands().containsKey(topics.get(0))) {
+            throw new CommandLine.ParameterException(top, Errors.expectedCommand(top, "'" + topics.get(0) + "'"));
         }
     }
 

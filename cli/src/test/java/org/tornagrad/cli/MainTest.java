@@ -56,6 +56,25 @@ class MainTest {
             + " (see tornagrad --help), got 'evaluate'"), run.errLines());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"foo", "evaluate", "--foo"})
+    void helpForAnUnknownCommandNamesTheCommandsAsAnUnknownCommandDoes(String topic) {
+        Cli.Run run = Cli.run("help", topic);
+        assertEquals(2, run.code(), run::toString);
+        assertEquals(List.of("tornagrad: command: expected one of eval, demo, graph, backends, bench-report"
+            + " (see tornagrad --help), got '" + topic + "'"), run.errLines());
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void helpForAKnownCommandStillPrintsItsUsage() {
+        for (String topic : List.of("eval", "help")) {
+            Cli.Run run = Cli.run("help", topic);
+            assertEquals(0, run.code(), run::toString);
+            assertTrue(run.out().contains("Usage: tornagrad " + topic), run::toString);
+        }
+    }
+
     @Test
     void unknownOptionListsTheOptionsOfItsCommand() {
         Cli.Run run = Cli.run("graph", "dice", "--shap", "3");

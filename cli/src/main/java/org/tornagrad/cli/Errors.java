@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -46,7 +47,25 @@ final class Errors {
         if (!cl.getSubcommands().isEmpty()) {
             return expectedCommand(cl, "'" + first + "'");
         }
-        return ex.getMessage();
+        return unexpectedArguments(cl, u.getUnmatched());
+    }
+
+    /**
+     * An argument after all of a command's parameters: what the command takes instead of
+     * picocli's "Unmatched argument at index 1: 'extra'", which leaves the expected out.
+     */
+    private static String unexpectedArguments(CommandLine cl, List<String> unmatched) {
+        List<String> quoted = new ArrayList<>();
+        for (String arg : unmatched) {
+            quoted.add("'" + arg + "'");
+        }
+        List<String> labels = new ArrayList<>();
+        for (PositionalParamSpec p : cl.getCommandSpec().positionalParameters()) {
+            labels.add(p.paramLabel());
+        }
+        return "unexpected argument" + (quoted.size() > 1 ? "s " : " ") + String.join(", ", quoted) + ": expected "
+            + (labels.isEmpty() ? "no arguments" : "only " + String.join(" ", labels))
+            + " (see " + cl.getCommandSpec().qualifiedName() + " --help)";
     }
 
     /** "command: expected one of eval, ..., got GOT", listing the subcommands of {@code top}. */

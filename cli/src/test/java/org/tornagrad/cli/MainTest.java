@@ -76,6 +76,25 @@ class MainTest {
     }
 
     @Test
+    void anArgumentToACommandThatTakesNoneSaysSo() {
+        Cli.Run run = Cli.run("backends", "extra");
+        assertEquals(2, run.code(), run::toString);
+        assertEquals(List.of("tornagrad backends: unexpected argument 'extra': expected no arguments"
+            + " (see tornagrad backends --help)"), run.errLines());
+        Cli.Run demo = Cli.run("demo", "dice", "iou");
+        assertEquals(List.of("tornagrad demo: unexpected arguments 'dice', 'iou': expected no arguments"
+            + " (see tornagrad demo --help)"), demo.errLines());
+    }
+
+    @Test
+    void anArgumentBeyondACommandsLastParameterNamesWhatItTakes() {
+        Cli.Run run = Cli.run("bench-report", "a.json", "b.json");
+        assertEquals(2, run.code(), run::toString);
+        assertEquals(List.of("tornagrad bench-report: unexpected argument 'b.json': expected only RESULTS.json"
+            + " (see tornagrad bench-report --help)"), run.errLines());
+    }
+
+    @Test
     void unknownOptionListsTheOptionsOfItsCommand() {
         Cli.Run run = Cli.run("graph", "dice", "--shap", "3");
         assertEquals(2, run.code(), run::toString);

@@ -83,7 +83,9 @@ class Options:
         if v is None:
             return None
         if isinstance(v, str):
-            v = [s for s in v.split(",") if s.strip()]
+            v = v.split(",") if v.strip() else []
+            if any(not s.strip() for s in v):   # as the Java Options: "1,,2" is no list of two
+                raise ValueError("option %s has an empty element, got %r" % (key, self.raw.get(key)))
         if not isinstance(v, (list, tuple)) or not v:
             raise ValueError("option %s must be a non-empty list, got %r" % (key, v))
         return [float(s) for s in v]

@@ -130,7 +130,7 @@ public final class Options {
             return null;
         }
         List<Integer> out = new ArrayList<>();
-        for (String part : splitList(v)) {
+        for (String part : splitList(key, v, "a comma-separated list of integers")) {
             try {
                 int i = Integer.parseInt(part);
                 if (i < min || i > max) {
@@ -153,9 +153,10 @@ public final class Options {
         List<Double> out = new ArrayList<>();
         // As number(): an upper bound of Float.MAX_VALUE or more only excludes infinity.
         String range = max >= Float.MAX_VALUE ? "finite numbers >= " + min : "numbers in [" + min + ", " + max + "]";
-        for (String part : splitList(v)) {
+        String expected = "a comma-separated list of " + range + DECIMAL_EXAMPLES;
+        for (String part : splitList(key, v, expected)) {
             if (!DECIMAL.matcher(part).matches()) {
-                throw bad(key, "a comma-separated list of " + range + DECIMAL_EXAMPLES, v);
+                throw bad(key, expected, v);
             }
             double d = Double.parseDouble(part);
             if (!(d >= min && d <= max)) {
@@ -166,18 +167,27 @@ public final class Options {
         return Collections.unmodifiableList(out);
     }
 
-    private static List<String> splitList(String v) {
-        String s = v.trim();
+    /**
+     * The elements of a list option, brackets removed. An empty element (1,,2 or a trailing comma,
+     * or no element at all) is refused: dropping it read "1,,2,3" as three class weights, shifting
+     * the ones after the gap onto the wrong classes.
+     */
+    private List<String> splitList(String key, String v, String expected) {
+        String s = v;
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);
         }
+        if (s.isBlank()) {
+            throw bad(key, expected + ", with at least one element", v);
+        }
         List<String> parts = new ArrayList<>();
         for (String p : s.split(",", -1)) {
-            if (!p.isBlank() || s.isBlank()) {
-                parts.add(p.trim());
+            if (p.isBlank()) {
+                throw bad(key, expected + ", with no empty element", v);
             }
+            parts.add(p.trim());
         }
-        return s.isBlank() ? List.of() : parts;
+        return parts;
     }
 
     /** Throws if a key was given that no getter read: an unknown option for this loss. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,5 +43,27 @@ class OptionsTest {
         String expected = value.equals("-2") || value.equals("1e39") ? "finite numbers >= 0.0"
             : "a comma-separated list of finite numbers >= 0.0 written as a decimal such as 1, 0.5 or 1e-3";
         assertEquals("dice option class_weights: expected " + expected + ", got '" + value + "'", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1,,2", "1,2,", ",1", "1, ,2", "[1,,2]", "", " ", "[]"})
+    void aListWithAnEmptyElementIsRefusedNotReadAsAShorterList(String value) {
+        // "1,,2,3" for three classes was read as 1, 2, 3: a missing weight shifted the others silently.
+        String rule = value.replaceAll("[\\[\\] ]", "").isEmpty() ? ", with at least one element" : ", with no empty element";
+        IllegalArgumentException weights = assertThrows(IllegalArgumentException.class,
+            () -> new Options("dice", Map.of("class_weights", value)).numbers("class_weights", 0, Float.MAX_VALUE));
+        assertEquals("dice option class_weights: expected a comma-separated list of finite numbers >= 0.0 written as a"
+            + " decimal such as 1, 0.5 or 1e-3" + rule + ", got '" + value.trim() + "'", weights.getMessage());
+        IllegalArgumentException classes = assertThrows(IllegalArgumentException.class,
+            () -> new Options("dice", Map.of("classes", value)).integers("classes", 0, Integer.MAX_VALUE));
+        assertEquals("dice option classes: expected a comma-separated list of integers" + rule + ", got '"
+            + value.trim() + "'", classes.getMessage());
+    }
+
+    @Test
+    void listsMayHaveBracketsAndSpaces() {
+        assertEquals(List.of(1, 2), new Options("dice", Map.of("classes", " [1, 2] ")).integers("classes", 0, 9));
+        assertEquals(List.of(0.5, 2.0), new Options("dice", Map.of("class_weights", "0.5 ,2"))
+            .numbers("class_weights", 0, Float.MAX_VALUE));
     }
 }

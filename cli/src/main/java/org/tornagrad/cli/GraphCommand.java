@@ -81,8 +81,9 @@ final class GraphCommand implements Callable<Integer> {
         String dotProgram = format.equals("svg") ? findDot() : null;
         Backend chosen = backend.resolve();
         Loss loss = Losses.create(lossName, options);
-        Map<String, Tensor> given = LossInputs.read(LossInputs.parse(loss, inputs));
-        Map<String, int[]> shapeSpecs = parseShapes(loss, shapes);
+        Map<String, Path> files = LossInputs.parse(loss, inputs);
+        Map<String, int[]> shapeSpecs = parseShapes(loss, shapes, files);
+        Map<String, Tensor> given = LossInputs.read(files);
         Map<String, Tensor> tensors = SyntheticInputs.complete(loss, options, given, shapeSpecs);
 
         String dot;
@@ -114,11 +115,19 @@ final class GraphCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The shapes of --shape; an input given twice is an error, as a repeated -o key is, not last-one-wins. */
-    static Map<String, int[]> parseShapes(Loss loss, List<String> specs) {
+    /**
+     * The shapes of --shape; an input given twice is an error, as a repeated -o key is, not
+     * last-one-wins. So is a shape for an input read from a file: the file's shape won, and the
+     * --shape was dropped without a word.
+     */
+    static Map<String, int[]> parseShapes(Loss loss, List<String> specs, Map<String, Path> files) {
         Map<String, String> specOf = new HashMap<>();
         for (String spec : specs) {
             String name = SyntheticInputs.parseShapes(loss, List.of(spec)).keySet().iterator().next();
+            if (files.containsKey(name)) {
+                throw new IllegalArgumentException("--shape: expected a shape only for an input not read from a file,"
+                    + " got '" + spec + "' for " + name + ", which is read from '" + files.get(name) + "'");
+            }
             String before = specOf.put(name, spec);
             if (before != null) {
                 throw new IllegalArgumentException("--shape: expected at most one shape for " + name + ", got '"

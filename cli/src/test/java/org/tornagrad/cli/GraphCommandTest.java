@@ -178,6 +178,19 @@ class GraphCommandTest {
     }
 
     @Test
+    void aShapeForAnInputReadFromAFileIsAnErrorNotIgnored() {
+        // The file's shape won and the --shape was dropped without a word.
+        String x = TestData.write(dir, "x.npy", Tensor.randn(1, 2, 1, 4, 4)).toString();
+        assertUsageError(Cli.run("graph", "dice", "inputs=" + x, "--shape", "1x1x8x8"),
+            "--shape: expected a shape only for an input not read from a file, got '1x1x8x8' for inputs, which is read"
+                + " from '" + x + "'");
+        assertUsageError(Cli.run("graph", "dice", "inputs=" + x, "--shape", "inputs=2x1x4x4"),
+            "got 'inputs=2x1x4x4' for inputs, which is read from '" + x + "'");
+        Cli.Run other = Cli.run("graph", "dice", "inputs=" + x, "--shape", "targets=2x1x4x4");
+        assertEquals(0, other.code(), other::toString);
+    }
+
+    @Test
     void inconsistentShapesAreTheLossesError() {
         assertUsageError(Cli.run("graph", "dice", "--shape", "inputs=2x1x4x4", "--shape", "targets=2x1x4x5"),
             "targets: expected shape (2, 1, 4, 4)");

@@ -12,6 +12,7 @@ import org.tornagrad.autograd.Variable;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.losses.Losses;
+import org.tornagrad.losses.Options;
 import org.tornagrad.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,9 +59,10 @@ final class DemoCommand implements Callable<Integer> {
         description = "Seed of the sample and the initial parameters (default ${DEFAULT-VALUE}).")
     long seed;
 
+    // Read by lrScale(String), not by picocli's float converter, which took Java's 1f and 0x1p3.
     @Option(names = "--lr-scale", paramLabel = "X", defaultValue = "1",
         description = "Multiplies every loss's learning rate (default ${DEFAULT-VALUE}).")
-    float lrScale;
+    String lrScaleText;
 
     @Mixin
     BackendOption backend;
@@ -79,9 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         if (size < 24 || size > 256) {
             throw new IllegalArgumentException("--size: expected an integer in [24, 256], got " + size);
         }
-        if (!(lrScale > 0 && lrScale <= 1e6)) {
-            throw new IllegalArgumentException("--lr-scale: expected a number in (0, 1e6], got " + lrScale);
-        }
+        float lrScale = lrScale(lrScaleText);
         Backend chosen = backend.resolve();
         List<String> losses = parseLosses(lossSpec);
         checkOut(out);
@@ -114,6 +114,23 @@ final class DemoCommand implements Callable<Integer> {
             + " install fontconfig and a font, e.g. apt-get install fonts-dejavu-core)"));
         err.flush();
         return 0;
+    }
+
+    /**
+     * --lr-scale: a decimal, as loss options are written (Options.isDecimal), in (0, 1e6] once
+     * it is a float; the message quotes the text given, not the float it became (1e-50 is 0).
+     */
+    static float lrScale(String text) {
+        String range = "--lr-scale: expected a number in (0, 1e6]";
+        if (!Options.isDecimal(text.trim())) {
+            throw new IllegalArgumentException(range + Options.DECIMAL_EXAMPLES + ", got '" + text + "'");
+        }
+        float value = Float.parseFloat(text.trim());
+        if (!(value > 0 && value <= 1e6)) {
+            String underflow = value == 0 && Double.parseDouble(text.trim()) > 0 ? ", which is 0 as a float" : "";
+            throw new IllegalArgumentException(range + ", got '" + text + "'" + underflow);
+        }
+        return value;
     }
 
     static List<String> parseLosses(String spec) {

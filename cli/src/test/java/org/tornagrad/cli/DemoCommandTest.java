@@ -17,6 +17,8 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DemoCommandTest {
     @TempDir
@@ -117,8 +119,25 @@ class DemoCommandTest {
         assertUsageError(Cli.run("demo", "--steps", "0"), "--steps: expected an integer in [1, 100000], got 0");
         assertUsageError(Cli.run("demo", "--steps", "many"), "Invalid value for option '--steps': 'many' is not an int");
         assertUsageError(Cli.run("demo", "--size", "8"), "--size: expected an integer in [24, 256], got 8");
-        assertUsageError(Cli.run("demo", "--lr-scale", "-1"), "--lr-scale: expected a number in (0, 1e6], got -1.0");
+        assertUsageError(Cli.run("demo", "--lr-scale", "-1"), "--lr-scale: expected a number in (0, 1e6], got '-1'");
         assertUsageError(Cli.run("demo", "--backend", "gpu"), "backend: expected one of");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1f", "2d", "0x1p3", "0x10", "Infinity", "NaN", "1e30", "1e-50", ""})
+    void lrScaleTakesDecimalsOnlyAndQuotesWhatWasGiven(String value) {
+        // Float.parseFloat took Java's 1f and 0x1p3 (loss options refuse them), and the message
+        // printed the parsed float (1.0E30, 0.0 for 1e-50) instead of what was typed.
+        String expected = "--lr-scale: expected a number in (0, 1e6]"
+            + (value.matches("[0-9.e+-]+") ? "" : " written as a decimal such as 1, 0.5 or 1e-3") + ", got '" + value + "'";
+        assertUsageError(Cli.run("demo", "--lr-scale", value), expected);
+    }
+
+    @Test
+    void lrScaleTakesPlainDecimals() {
+        for (String value : List.of("0.5", "2", "1e-3", "+1.5")) {
+            assertEquals(Float.parseFloat(value), DemoCommand.lrScale(value));
+        }
     }
 
     @Test

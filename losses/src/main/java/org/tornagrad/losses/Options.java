@@ -23,7 +23,8 @@ public final class Options {
      * same options in the reference scripts) refuses, so a run could not be reproduced there.
      */
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final String DECIMAL_EXAMPLES = " written as a decimal such as 1, 0.5 or 1e-3";
+    /** How {@link #isDecimal} numbers are written, for messages that refuse another spelling. */
+    public static final String DECIMAL_EXAMPLES = " written as a decimal such as 1, 0.5 or 1e-3";
 
     private final String loss;
     private final Map<String, String> values;
@@ -52,6 +53,14 @@ public final class Options {
         return new IllegalArgumentException(loss + " option " + key + ": expected " + expected + ", got '" + got + "'");
     }
 
+    /**
+     * Whether {@code text} is a plain decimal number (1, 1.5, 1e-3, -2): the one spelling of a
+     * number this project reads, for loss options and for the CLI's own numeric options alike.
+     */
+    public static boolean isDecimal(String text) {
+        return DECIMAL.matcher(text).matches();
+    }
+
     public double number(String key, double defaultValue, double min, double max) {
         String v = raw(key);
         if (v == null) {
@@ -59,7 +68,7 @@ public final class Options {
         }
         // An upper bound of Float.MAX_VALUE or more only excludes infinity: say so rather than print 3.4E38.
         String range = max >= Float.MAX_VALUE ? "a finite number >= " + min : "a number in [" + min + ", " + max + "]";
-        if (!DECIMAL.matcher(v).matches()) {
+        if (!isDecimal(v)) {
             throw bad(key, range + DECIMAL_EXAMPLES, v);
         }
         double d = Double.parseDouble(v);
@@ -155,7 +164,7 @@ public final class Options {
         String range = max >= Float.MAX_VALUE ? "finite numbers >= " + min : "numbers in [" + min + ", " + max + "]";
         String expected = "a comma-separated list of " + range + DECIMAL_EXAMPLES;
         for (String part : splitList(key, v, expected)) {
-            if (!DECIMAL.matcher(part).matches()) {
+            if (!isDecimal(part)) {
                 throw bad(key, expected, v);
             }
             double d = Double.parseDouble(part);

@@ -12,7 +12,9 @@ import picocli.CommandLine.Spec;
 /** {@code tornagrad backends}: the backends found, one a line, the default marked with {@code *}. */
 @Command(name = "backends", mixinStandardHelpOptions = true,
     description = {"Lists the backends available (name, description); * marks the default.",
-        "Choose one with --backend NAME, -Dtornagrad.backend=NAME or TORNAGRAD_BACKEND=NAME."})
+        // Within the help's 80 columns, as every description line (see EvalCommand).
+        "Choose one with --backend NAME, -Dtornagrad.backend=NAME or",
+        "TORNAGRAD_BACKEND=NAME."})
 final class BackendsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

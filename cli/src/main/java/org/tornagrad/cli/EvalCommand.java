@@ -31,19 +31,24 @@ import picocli.CommandLine.Spec;
  * JSON object (a contract scripts parse) and writes a float32 .npy gradient per differentiated input.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+    // Each line fits the help's 80 columns: picocli breaks a longer one and starts the next line
+    // anew, which left a fragment of a sentence alone on a line.
     description = {
         "Computes one loss on .npy inputs and writes its gradients.",
         "",
         "Prints one JSON object on stdout, e.g.",
-        "  {\"loss\": \"dice\", \"backend\": \"java\", \"value\": 0.1234, \"grads\": {\"inputs\": \"DIR/inputs.npy\"}}",
-        "With reduction=none, value is a nested array and \"shape\" gives its shape; the gradients are",
-        "then those of the sum of the terms. Each gradient is a float32 .npy of its input's shape.",
+        "  {\"loss\": \"dice\", \"backend\": \"java\", \"value\": 0.1234,",
+        "   \"grads\": {\"inputs\": \"DIR/inputs.npy\"}}",
+        "With reduction=none, value is a nested array and \"shape\" gives its shape; the",
+        "gradients are then those of the sum of the terms. Each gradient is a float32",
+        ".npy of its input's shape.",
         "",
         "Inputs by loss:",
         "  dice, bce-dice, iou, focal: inputs=LOGITS.npy targets=TARGETS.npy",
         "  active-contour:            y_true=... y_pred=PROBABILITIES.npy",
         "  boundary:                  pred=LOGITS.npy gt=LABELS.npy",
-        "  ccs:                       anchors=... embeddings=... weights=... annotations=...",
+        "  ccs:                       anchors=... embeddings=... weights=...",
+        "                             annotations=...",
         "Differentiated inputs: inputs, y_pred, pred, embeddings.",
         ""})
 final class EvalCommand implements Callable<Integer> {

@@ -28,12 +28,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code tornagrad graph LOSS}: the autograd graph of one loss, as DOT or (through Graphviz) SVG. */
 @Command(name = "graph", mixinStandardHelpOptions = true, sortOptions = false,
+    // Each line fits the help's 80 columns (see EvalCommand); the first, which picocli's command
+    // list shows alone, is a whole sentence.
     description = {
-        "Writes the autograd graph of one loss (Graphviz DOT, or SVG through Graphviz's dot).",
+        "Writes the autograd graph of one loss (Graphviz DOT, or SVG through Graphviz).",
         "",
-        "Inputs come from NAME=FILE.npy arguments; any input not given is made up at random, with",
-        "the shape from --shape or one that fits the others (e.g. inputs 1x1x8x8 for dice).",
-        "Example: tornagrad graph boundary --shape 1x3x16x16 --format svg --out boundary.svg",
+        "Inputs come from NAME=FILE.npy arguments; any input not given is made up at",
+        "random, with the shape from --shape or one that fits the others (e.g. inputs",
+        "1x1x8x8 for dice).",
+        "Example: tornagrad graph boundary --shape 1x3x16x16 --format svg --out b.svg",
         ""})
 final class GraphCommand implements Callable<Integer> {
     /** System property naming the Graphviz program; default {@code dot}, looked up on PATH. */

@@ -31,6 +31,17 @@ class MainTest {
         assertEquals("", run.err());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"eval", "demo", "graph", "backends", "bench-report"})
+    void eachDescriptionLineFitsTheHelpsWidthSoThatPicocliDoesNotBreakItMidSentence(String command) {
+        CommandLine cl = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        CommandLine.Model.UsageMessageSpec usage = cl.getSubcommands().get(command).getCommandSpec().usageMessage();
+        for (String line : usage.description()) {
+            assertTrue(line.length() <= usage.width(), () -> command + " --help wraps a line of " + line.length()
+                + " columns (the rest lands alone on the next line): " + line);
+        }
+    }
+
     @Test
     void topLevelHelpListsTheCommandsAndExitCodes() {
         Cli.Run run = Cli.run("--help");

@@ -153,7 +153,7 @@ public final class BenchReport {
                 throw new IllegalArgumentException(where + ": expected primaryMetric.score to be a positive finite"
                     + " number, got " + describe(score));
             }
-            String loss = params.get("loss") != null ? String.valueOf(params.get("loss")) : benchmark;
+            String loss = rowLabel(params.get("loss") != null ? String.valueOf(params.get("loss")) : benchmark, params);
             String backend = params.get("backend") != null ? String.valueOf(params.get("backend")) : "-";
             double error = metric.get("scoreError") instanceof Double ? (Double) metric.get("scoreError") : Double.NaN;
             points.add(new Point(benchClass, method, loss, backend, d, error,
@@ -163,6 +163,22 @@ public final class BenchReport {
             throw new IllegalArgumentException("results " + source + ": expected at least one JMH result, got none");
         }
         return points;
+    }
+
+    /**
+     * A row of the table (a category of the chart): the loss, or the benchmark, followed by every
+     * other parameter but the backend, which is the column. Without them, TriadBenchmark's
+     * threads=1 and threads=2 (or KernelBenchmark's two sizes) fell into one cell, the last
+     * result hiding the others.
+     */
+    private static String rowLabel(String name, Map<?, ?> params) {
+        StringBuilder label = new StringBuilder(name);
+        for (Map.Entry<?, ?> e : params.entrySet()) {
+            if (!e.getKey().equals("loss") && !e.getKey().equals("backend")) {
+                label.append(' ').append(e.getKey()).append('=').append(e.getValue());
+            }
+        }
+        return label.toString();
     }
 
     private static String describe(Object jsonValue) {

@@ -1,6 +1,7 @@
 package org.tornagrad.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,5 +28,31 @@ class BenchReportTest {
         assertEquals("bench-forwardBackward.png", BenchReport.chartFileName("forwardBackward"));
         assertEquals("bench-fo_rward.png", BenchReport.chartFileName("fo/rward"));
         assertEquals("bench-__x.png", BenchReport.chartFileName("\\ x"));
+    }
+
+    @Test
+    void resultsThatDifferInAnotherParameterThanBackendAreRowsOfTheirOwn() {
+        // TriadBenchmark runs with threads=1 and threads=2 and KernelBenchmark at two sizes; the
+        // table and chart had one cell per (row, backend), so the second result hid the first.
+        String triad = "org.tornagrad.bench.TriadBenchmark.triad";
+        List<BenchReport.Point> points = BenchReport.read("["
+            + "{\"benchmark\": \"" + triad + "\", \"params\": {\"threads\": \"1\"},"
+            + " \"primaryMetric\": {\"score\": 7.5, \"scoreUnit\": \"ms/op\"}}, "
+            + "{\"benchmark\": \"" + triad + "\", \"params\": {\"threads\": \"2\"},"
+            + " \"primaryMetric\": {\"score\": 4.25, \"scoreUnit\": \"ms/op\"}}, "
+            + "{\"benchmark\": \"b.KernelBenchmark.sum\", \"params\": {\"backend\": \"java\", \"size\": \"1024\"},"
+            + " \"primaryMetric\": {\"score\": 1.5, \"scoreUnit\": \"ms/op\"}}, "
+            + "{\"benchmark\": \"b.KernelBenchmark.sum\", \"params\": {\"size\": \"4096\", \"backend\": \"java\"},"
+            + " \"primaryMetric\": {\"score\": 6.5, \"scoreUnit\": \"ms/op\"}}, "
+            + result("b.LossBenchmark.forward", 2) + "]", "r.json");
+        String md = BenchReport.markdown(points);
+        assertTrue(md.contains("| " + triad + " threads=1 | 7.500 ms/op |"), md);
+        assertTrue(md.contains("| " + triad + " threads=2 | 4.250 ms/op |"), md);
+        assertTrue(md.contains("| b.KernelBenchmark.sum size=1024 | 1.500 ms/op |"), md);
+        assertTrue(md.contains("| b.KernelBenchmark.sum size=4096 | 6.500 ms/op |"), md);
+        assertTrue(md.contains("| b.LossBenchmark.forward | 2.000 ns/op |"), md);
+        assertEquals(List.of("org.tornagrad.bench.TriadBenchmark.triad threads=1",
+            "org.tornagrad.bench.TriadBenchmark.triad threads=2"),
+            BenchReport.chart(points, "triad").getSeriesMap().values().iterator().next().getXData());
     }
 }

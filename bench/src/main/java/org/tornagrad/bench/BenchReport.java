@@ -120,14 +120,15 @@ public final class BenchReport {
         }
         if (!(root instanceof List)) {
             throw new IllegalArgumentException("results " + source + ": expected a JSON array of JMH results, got "
-                + (root == null ? "null" : root.getClass().getSimpleName()));
+                + jsonKind(root));
         }
         List<Point> points = new ArrayList<>();
         int index = 0;
         for (Object o : (List<?>) root) {
             index++;
             if (!(o instanceof Map)) {
-                throw new IllegalArgumentException("results " + source + ": expected JMH result objects in the array");
+                throw new IllegalArgumentException("results " + source + ", result " + index
+                    + ": expected a JMH result object, got " + jsonKind(o));
             }
             Map<?, ?> r = (Map<?, ?>) o;
             String where = "results " + source + ", result " + index;
@@ -179,6 +180,23 @@ public final class BenchReport {
             }
         }
         return label.toString();
+    }
+
+    /** What a parsed JSON value is, in JSON's terms (MiniJson's Java classes mean nothing to a user). */
+    private static String jsonKind(Object jsonValue) {
+        if (jsonValue instanceof Map) {
+            return "a JSON object";
+        }
+        if (jsonValue instanceof List) {
+            return "a JSON array";
+        }
+        if (jsonValue instanceof String) {
+            return "a string";
+        }
+        if (jsonValue instanceof Boolean) {
+            return "true or false";
+        }
+        return jsonValue == null ? "null" : "a number";
     }
 
     private static String describe(Object jsonValue) {

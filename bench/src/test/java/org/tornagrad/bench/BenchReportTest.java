@@ -1,6 +1,7 @@
 package org.tornagrad.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -54,5 +55,17 @@ class BenchReportTest {
         assertEquals(List.of("org.tornagrad.bench.TriadBenchmark.triad threads=1",
             "org.tornagrad.bench.TriadBenchmark.triad threads=2"),
             BenchReport.chart(points, "triad").getSeriesMap().values().iterator().next().getXData());
+    }
+
+    @Test
+    void aFileOfTheWrongShapeNamesWhatItHoldsInJsonTerms() {
+        // It said 'got LinkedHashMap' (a Java class) for an object, and nothing at all for an element.
+        IllegalArgumentException object = assertThrows(IllegalArgumentException.class, () -> BenchReport.read("{}", "r.json"));
+        assertEquals("results r.json: expected a JSON array of JMH results, got a JSON object", object.getMessage());
+        IllegalArgumentException number = assertThrows(IllegalArgumentException.class, () -> BenchReport.read("3", "r.json"));
+        assertEquals("results r.json: expected a JSON array of JMH results, got a number", number.getMessage());
+        IllegalArgumentException element = assertThrows(IllegalArgumentException.class,
+            () -> BenchReport.read("[" + result("a.B.m", 1) + ", \"x\"]", "r.json"));
+        assertEquals("results r.json, result 2: expected a JMH result object, got a string", element.getMessage());
     }
 }

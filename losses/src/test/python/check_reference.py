@@ -51,7 +51,7 @@ def make_cases(rng):
         cases.append(("focal-a.25g1.5#%d" % k, "focal", {"alpha": 0.25, "gamma": 1.5},
                       {"inputs": x, "targets": t}, "inputs",
                       lambda a: FocalLoss()(a["inputs"], a["targets"], alpha=0.25, gamma=1.5)))
-    for k, shape in enumerate([(2, 3, 6, 7), (1, 1, 3, 3), (2, 2, 4, 9)]):
+    for k, shape in enumerate([(2, 3, 6, 7), (1, 1, 3, 3), (2, 2, 4, 9), (2, 1, 4, 5, 3)]):
         yp = rng.random(shape).astype(np.float32)
         yp[..., 0, :] = 0.5                       # flat rows: |dr + dc| = 0 somewhere
         yt = (rng.random(shape) < 0.5).astype(np.float32)

@@ -346,8 +346,9 @@ def active_contour_loss(arrays, opts, leaves):
     weight = opts.number("weight", 10.0, lo=0.0)
     y_true = to_f32(arrays["y_true"])
     y_pred = leaves["y_pred"] = to_f32(arrays["y_pred"], requires_grad=True)
-    if y_pred.dim() != 4 or tuple(y_true.shape) != tuple(y_pred.shape):
-        raise ValueError("y_true and y_pred must both be (B, C, H, W), got %s and %s"
+    # the seed slices dims 2 and 3 only: (B, C, H, W, ...) with trailing dimensions runs as well
+    if y_pred.dim() < 4 or tuple(y_true.shape) != tuple(y_pred.shape):
+        raise ValueError("y_true and y_pred must both be (B, C, H, W, ...), got %s and %s"
                          % (tuple(y_true.shape), tuple(y_pred.shape)))
     if y_pred.shape[2] < 3 or y_pred.shape[3] < 3:
         raise ValueError("active-contour needs H, W >= 3, got %s" % (tuple(y_pred.shape),))

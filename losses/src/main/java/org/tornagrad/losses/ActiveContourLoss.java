@@ -11,7 +11,7 @@ import org.tornagrad.tensor.Tensor;
  * plus the two region terms of the Chan-Vese energy with fixed region constants 1 (inside) and 0
  * (outside).
  * <pre>
- *   y_pred, y_true: (B, C, H, W), H, W &gt;= 3, y_pred probabilities
+ *   y_pred, y_true: (B, C, H, W) or (B, C, H, W, ...), H, W &gt;= 3, y_pred probabilities
  *   dr = (y_pred[:, :, 1:, :] - y_pred[:, :, :-1, :])[:, :, 1:, :-2]²      (B, C, H-2, W-2)
  *   dc = (y_pred[:, :, :, 1:] - y_pred[:, :, :, :-1])[:, :, :-2, 1:]²      (B, C, H-2, W-2)
  *   length     = mean(sqrt(|dr + dc| + 1e-8))
@@ -20,6 +20,11 @@ import org.tornagrad.tensor.Tensor;
  *   loss = weight·length + (region_in + region_out)
  * </pre>
  * Default {@code weight = 10}, the seed's. The gradient flows to {@code y_pred} only.
+ *
+ * <p>The seed's docstring says (B, C, H, W), but its slices index dims 2 and 3 only, so it also
+ * runs on (B, C, H, W, ...): differences along H and W, the trailing dimensions riding along
+ * (each trailing index is one more (H, W) image, in every mean). This takes the same inputs; a
+ * rank-3 input is an error in both (the seed: too many indices).
  *
  * <p>Departures from the seed, and why:
  * <ul>
@@ -114,7 +119,7 @@ public final class ActiveContourLoss implements Loss {
         Checks.requireInputs(NAME, INPUTS, inputs);
         Tensor pred = inputs.get("y_pred");
         Tensor mask = inputs.get("y_true");
-        Checks.requireRank(NAME + " y_pred", pred, 4, "(B, C, H, W)");
+        Checks.requireMinRank(NAME + " y_pred", pred, 4, "(B, C, H, W) or (B, C, H, W, ...)");
         Checks.requireShape(NAME + " y_true", mask, pred.shape());
         int h = pred.dim(2);
         int w = pred.dim(3);
@@ -140,7 +145,9 @@ public final class ActiveContourLoss implements Loss {
      *   dr = y[k + 2W] - y[k + W]    (the seed's delta_r[:, :, 1:, :-2])
      *   dc = y[k + 2]  - y[k + 1]    (the seed's delta_c[:, :, :-2, 1:])
      * </pre>
-     * for k in [0, (H-2)W), with the two columns past the window (j >= W-2) masked to 0. Each
+     * for k in [0, (H-2)W), with the two columns past the window (j >= W-2) masked to 0. With
+     * trailing dimensions (B, C, H, W, ...) of R elements in all, the flat index is
+     * k = (i*W + j)*R + r and every offset above is R times larger (R = 1 for rank 4). Each
      * window value is the same float arithmetic as the seed's; the mean adds the same terms (and
      * exact zeros) in double. Half the slices halve the gradient's zero-fill-and-scatter passes
      * (each slice's backward writes a zeroed full-size tensor).
@@ -153,17 +160,22 @@ public final class ActiveContourLoss implements Loss {
         int c = yPred.shape().dim(1);
         int h = yPred.shape().dim(2);
         int w = yPred.shape().dim(3);
-        int span = (h - 2) * w;
-        Variable flat = yPred.reshape(b, c, h * w);
-        Variable dr = flat.slice(2, 2 * w, 2 * w + span, 1).sub(flat.slice(2, w, w + span, 1)).square();
-        Variable dc = flat.slice(2, 2, 2 + span, 1).sub(flat.slice(2, 1, 1 + span, 1)).square();
+        int r = 1;
+        for (int d = 4; d < yPred.shape().rank(); d++) {
+            r *= yPred.shape().dim(d);
+        }
+        int row = w * r;
+        int span = (h - 2) * row;
+        Variable flat = yPred.reshape(b, c, h * row);
+        Variable dr = flat.slice(2, 2 * row, 2 * row + span, 1).sub(flat.slice(2, row, row + span, 1)).square();
+        Variable dc = flat.slice(2, 2 * r, 2 * r + span, 1).sub(flat.slice(2, r, r + span, 1)).square();
         float[] columns = new float[span];
         for (int k = 0; k < span; k++) {
-            columns[k] = k % w < w - 2 ? 1f : 0f;
+            columns[k] = (k / r) % w < w - 2 ? 1f : 0f;
         }
         Variable inWindow = Variable.constant(Tensor.of(columns, 1, 1, span));
         Variable length = dr.add(dc).abs().add(EPSILON).sqrt().mul(inWindow).sum()
-            .mul(1f / ((long) b * c * (h - 2) * (w - 2)));
+            .mul(1f / ((long) b * c * (h - 2) * (w - 2) * r));
 
         Variable regionIn = yPred.mul(Variable.constant(mask.sub(Tensor.scalar(1f)).square())).mean();
         Variable regionOut = yPred.rsub(1f).mul(Variable.constant(mask.square())).mean();

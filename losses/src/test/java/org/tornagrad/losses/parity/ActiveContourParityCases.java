@@ -37,6 +37,13 @@ final class ActiveContourParityCases implements ParityCaseSource {
             .option("weight", "2.5"));
         out.add(contour("weight-1000-larger-32x31", mask(s + 19, 0.5f, 2, 1, 32, 31), uniform(s + 20, 0f, 1f, 2, 1, 32, 31))
             .option("weight", "1000"));
+        // The seed slices dims 2 and 3 only, so it runs on (B, C, H, W, ...) too: trailing
+        // dimensions ride along (with H, W >= 3), a rank-3 input is an error there as here.
+        out.add(contour("rank5-trailing-3", mask(s + 33, 0.5f, 2, 1, 4, 5, 3), uniform(s + 34, 0f, 1f, 2, 1, 4, 5, 3)));
+        out.add(contour("rank6-3x3-soft-weight-2", uniform(s + 35, 0f, 1f, 1, 2, 3, 3, 2, 2),
+            uniform(s + 36, 0f, 1f, 1, 2, 3, 3, 2, 2)).option("weight", "2"));
+        out.add(contour("rank5-17x3-trailing-1", mask(s + 37, 0.5f, 1, 1, 17, 3, 1), uniform(s + 38, 0f, 1f, 1, 1, 17, 3, 1)));
+        out.add(contour("error-rank5-width-2", mask(s + 39, 0.5f, 1, 1, 4, 2, 3), uniform(s + 40, 0f, 1f, 1, 1, 4, 2, 3)));
         out.add(contour("error-height-2", mask(s + 21, 0.5f, 1, 1, 2, 5), uniform(s + 22, 0f, 1f, 1, 1, 2, 5)));
         out.add(contour("error-width-2", mask(s + 23, 0.5f, 1, 1, 5, 2), uniform(s + 24, 0f, 1f, 1, 1, 5, 2)));
         out.add(contour("error-rank-3", mask(s + 25, 0.5f, 1, 5, 5), uniform(s + 26, 0f, 1f, 1, 5, 5)));

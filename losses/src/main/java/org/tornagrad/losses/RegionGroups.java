@@ -104,9 +104,10 @@ final class RegionGroups {
     /**
      * The denominator {@code max(total + smooth_denominator, eps)} of a dice or iou ratio, with
      * empty groups set to 1. With {@code smooth_denominator = eps = 0} a group whose {@code total}
-     * is 0 would give 0/0: PyTorch returns NaN (and NaN gradients for every input); here it is an
-     * IllegalArgumentException naming the options (a compiled run, which cannot read the value,
-     * gets the NaN and is redone eagerly, which throws).
+     * is 0 would divide by 0: PyTorch returns NaN (0/0) or, with {@code smooth_numerator > 0}
+     * (the intersection is 0 there, so the numerator is that constant), a loss of -inf; here it is
+     * an IllegalArgumentException naming the options and which of the two it would be (a compiled
+     * run, which cannot read the value, gets the non-finite loss and is redone eagerly, which throws).
      */
     Variable ratioDenominator(String loss, String total, Variable sum, RegionLoss.Smoothing s) {
         Variable den = safeDenominator(sum.add(s.denominator()).clampMin(s.eps()));
@@ -116,7 +117,8 @@ final class RegionGroups {
                 if (d[g] == 0f) {
                     throw new IllegalArgumentException(loss + " options smooth_denominator, eps: expected one of them > 0"
                         + " since the group of image " + (rows == 1 ? "all" : String.valueOf(g / classes)) + ", class "
-                        + (g % classes) + " has " + total + " = 0 and its ratio would be 0/0, got smooth_denominator = 0,"
+                        + (g % classes) + " has " + total + " = 0 and its ratio would be "
+                        + (s.numerator() == 0f ? "0/0" : s.numerator() + "/0 (infinite)") + ", got smooth_denominator = 0,"
                         + " eps = 0");
                 }
             }

@@ -195,6 +195,9 @@ class RegionLossBadInputTest {
             loss + " options smooth_denominator, eps", "expected one of them > 0", "0/0", "got smooth_denominator = 0");
         assertRejected(compute(loss, opts("from_logits", "false", "smooth", "0", "mode", "multilabel", "per_image", "true"),
             Tensor.zeros(2, 2, 3, 3), Tensor.zeros(2, 2, 3, 3)), "group of image 0, class 0");
+        // With the numerator's constant left at 1 the ratio is 1/0 (PyTorch: a loss of -inf), not 0/0.
+        assertRejected(compute(loss, opts("from_logits", "false", "smooth_denominator", "0"), zeros, zeros),
+            loss + " options smooth_denominator, eps", "its ratio would be 1.0/0 (infinite)", "got smooth_denominator = 0");
         // Either constant > 0 makes the same inputs fine.
         for (Map<String, String> o : List.of(opts("from_logits", "false", "smooth", "0", "eps", "1e-7"),
                 opts("from_logits", "false", "smooth_numerator", "0", "smooth_denominator", "1e-5"))) {

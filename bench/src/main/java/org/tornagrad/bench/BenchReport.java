@@ -154,11 +154,15 @@ public final class BenchReport {
                 throw new IllegalArgumentException(where + ": expected primaryMetric.score to be a positive finite"
                     + " number, got " + describe(score));
             }
+            Object unit = metric.get("scoreUnit");
+            if (!(unit instanceof String u) || u.isBlank()) {
+                throw new IllegalArgumentException(where + ": expected primaryMetric.scoreUnit to be a unit like ms/op,"
+                    + " got " + describe(unit));
+            }
             String loss = rowLabel(params.get("loss") != null ? String.valueOf(params.get("loss")) : benchmark, params);
             String backend = params.get("backend") != null ? String.valueOf(params.get("backend")) : "-";
             double error = metric.get("scoreError") instanceof Double ? (Double) metric.get("scoreError") : Double.NaN;
-            points.add(new Point(benchClass, method, loss, backend, d, error,
-                String.valueOf(metric.get("scoreUnit"))));
+            points.add(new Point(benchClass, method, loss, backend, d, error, u));
         }
         if (points.isEmpty()) {
             throw new IllegalArgumentException("results " + source + ": expected at least one JMH result, got none");

@@ -68,4 +68,17 @@ class BenchReportTest {
             () -> BenchReport.read("[" + result("a.B.m", 1) + ", \"x\"]", "r.json"));
         assertEquals("results r.json, result 2: expected a JMH result object, got a string", element.getMessage());
     }
+
+    @Test
+    void aResultWithoutAUnitIsRefusedNotPrintedAsNull() {
+        // It was read as the unit "null" ('1.000 null' in the table).
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+            () -> BenchReport.read("[{\"benchmark\": \"a.B.m\", \"primaryMetric\": {\"score\": 1.0}}]", "r.json"));
+        assertEquals("results r.json, result 1 (a.B.m): expected primaryMetric.scoreUnit to be a unit like ms/op,"
+            + " got null or nothing", missing.getMessage());
+        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class,
+            () -> BenchReport.read("[{\"benchmark\": \"a.B.m\", \"primaryMetric\": {\"score\": 1.0, \"scoreUnit\": \" \"}}]", "r.json"));
+        assertEquals("results r.json, result 1 (a.B.m): expected primaryMetric.scoreUnit to be a unit like ms/op,"
+            + " got ' '", blank.getMessage());
+    }
 }

@@ -33,6 +33,15 @@ public final class Options {
     public Options(String loss, Map<String, String> values) {
         this.loss = loss;
         this.values = values == null ? Map.of() : new LinkedHashMap<>(values);
+        // A null value would read as "not given", the default taking its place without a word.
+        for (Map.Entry<String, String> e : this.values.entrySet()) {
+            if (e.getKey() == null) {
+                throw new IllegalArgumentException(loss + " options: expected option names, got a null key");
+            }
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException(loss + " option " + e.getKey() + ": expected a value, got null");
+            }
+        }
     }
 
     public static Options none(String loss) {

@@ -66,4 +66,17 @@ class OptionsTest {
         assertEquals(List.of(0.5, 2.0), new Options("dice", Map.of("class_weights", "0.5 ,2"))
             .numbers("class_weights", 0, Float.MAX_VALUE));
     }
+
+    @Test
+    void aNullValueOrNameIsRefusedNotReadAsAbsent() {
+        // A null value read as "not given": smooth=null silently became the default smooth 1.
+        Map<String, String> nullValue = new java.util.HashMap<>();
+        nullValue.put("smooth", null);
+        IllegalArgumentException value = assertThrows(IllegalArgumentException.class, () -> Losses.create("dice", nullValue));
+        assertEquals("dice option smooth: expected a value, got null", value.getMessage());
+        Map<String, String> nullName = new java.util.HashMap<>();
+        nullName.put(null, "1");
+        IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> Losses.create("focal", nullName));
+        assertEquals("focal options: expected option names, got a null key", name.getMessage());
+    }
 }

@@ -33,10 +33,17 @@ public final class GradCheck {
     }
 
     public GradCheck withStep(double h) {
+        if (!(h > 0 && h < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("h: expected a finite relative step > 0, got " + h);
+        }
         return new GradCheck(h, atol, rtol);
     }
 
     public GradCheck withTolerance(double absolute, double relative) {
+        if (!(absolute >= 0 && absolute < Double.POSITIVE_INFINITY) || !(relative >= 0 && relative < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("absolute, relative: expected finite tolerances >= 0, got "
+                + absolute + ", " + relative);
+        }
         return new GradCheck(step, absolute, relative);
     }
 
@@ -63,11 +70,23 @@ public final class GradCheck {
      * differentiated.
      */
     public Result check(Function<Variable[], Variable> f, Tensor... inputs) {
+        if (f == null) {
+            throw new IllegalArgumentException("f: expected a function of the inputs, got null");
+        }
+        if (inputs == null || inputs.length == 0) {
+            throw new IllegalArgumentException("inputs: expected at least one tensor, got none");
+        }
         Variable[] params = new Variable[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] == null) {
+                throw new IllegalArgumentException("inputs[" + i + "]: expected a tensor, got null");
+            }
             params[i] = Variable.param(inputs[i]);
         }
         Variable out = f.apply(params);
+        if (out == null) {
+            throw new IllegalArgumentException("f: expected a variable as its value, got null");
+        }
         Tensor projection = Tensor.uniform(1234, 0.5f, 1.5f, out.shape().dims());
         // An output cut from every input (detach, constants) has an analytic gradient of 0: compare
         // that with the numeric one instead of failing in backward().

@@ -1,6 +1,8 @@
 package org.tornagrad.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -61,5 +63,22 @@ class GradCheckTest {
         // The same detached function passes once the tolerance exceeds the error: the tolerance is what decides.
         GradCheck.Result r = GradCheck.defaults().withTolerance(10, 1).check(v -> v[0].mul(v[0].detach()), X);
         assertTrue(r.passed, r.toString());
+    }
+
+    private static String message(org.junit.jupiter.api.function.Executable call) {
+        return assertThrows(IllegalArgumentException.class, call).getMessage();
+    }
+
+    @Test
+    void misuseIsRefusedByArgumentNotWithANullPointerException() {
+        GradCheck g = GradCheck.defaults();
+        Tensor x = Tensor.vector(1f, 2f);
+        assertEquals("f: expected a function of the inputs, got null", message(() -> g.check(null, x)));
+        assertEquals("inputs: expected at least one tensor, got none", message(() -> g.check(v -> v[0].sum())));
+        assertEquals("inputs[1]: expected a tensor, got null", message(() -> g.check(v -> v[0].sum(), x, null)));
+        assertEquals("f: expected a variable as its value, got null", message(() -> g.check(v -> null, x)));
+        assertEquals("h: expected a finite relative step > 0, got 0.0", message(() -> g.withStep(0)));
+        assertEquals("absolute, relative: expected finite tolerances >= 0, got NaN, 0.01",
+            message(() -> g.withTolerance(Double.NaN, 1e-2)));
     }
 }

@@ -71,7 +71,7 @@ final class DemoImage {
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("--out: expected a writable .png path, got '" + out + "' ("
-                + e.getClass().getSimpleName() + ")");
+                + Errors.ioReason(e) + ")");
         }
         return labelled;
     }

@@ -1,11 +1,17 @@
 package org.tornagrad.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.OverwrittenOptionException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -23,15 +29,18 @@ final class Errors {
 
     static int onParameterException(ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
-        report(cl.getErr(), cl, withExpected(ex), ex);
+        report(cl.getErr(), cl, withExpected(ex, args), ex);
         return Main.USAGE;
     }
 
     /**
      * picocli's message, with what was expected where picocli leaves it out: the commands for an
-     * unknown command, the options for an unknown option.
+     * unknown command, the options for an unknown option, the values of an option given twice.
      */
-    private static String withExpected(ParameterException ex) {
+    private static String withExpected(ParameterException ex, String[] args) {
+        if (ex instanceof OverwrittenOptionException o && o.getOverwritten() instanceof OptionSpec option) {
+            return givenTwice(option, args);
+        }
         if (!(ex instanceof UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
             return ex.getMessage();
         }
@@ -68,6 +77,25 @@ final class Errors {
             + " (see " + cl.getCommandSpec().qualifiedName() + " --help)";
     }
 
+    /**
+     * An option given more than once, with the values given (as -o's pairs say it), instead of
+     * picocli's "option '--grads' (DIR) should be specified only once", which leaves them out.
+     */
+    private static String givenTwice(OptionSpec option, String[] args) {
+        List<String> given = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            for (String name : option.names()) {
+                if (args[i].equals(name)) {
+                    given.add(option.arity().max() > 0 && i + 1 < args.length ? "'" + args[i + 1] + "'" : name);
+                } else if (args[i].startsWith(name + "=")) {
+                    given.add("'" + args[i].substring(name.length() + 1) + "'");
+                }
+            }
+        }
+        return option.longestName() + ": expected once, got " + (given.size() >= 2 ? String.join(" and ", given)
+            : "it more than once");
+    }
+
     /** "command: expected one of eval, ..., got GOT", listing the subcommands of {@code top}. */
     static String expectedCommand(CommandLine top, String got) {
         List<String> names = new ArrayList<>(top.getSubcommands().keySet());
@@ -99,6 +127,26 @@ final class Errors {
         }
         report(cl.getErr(), cl, message, e);
         return Main.USAGE;
+    }
+
+    /**
+     * Why a file operation failed, in words for the one line of an error: the system's reason
+     * ("Is a directory", "Read-only file system"), not the exception's class name.
+     */
+    static String ioReason(IOException e) {
+        if (e instanceof NoSuchFileException f) {
+            return "no such file or directory: " + f.getFile();
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileAlreadyExistsException f) {
+            return "a file is in the way: " + f.getFile();
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : "an I/O error";
     }
 
     /**

@@ -153,7 +153,7 @@ final class EvalCommand implements Callable<Integer> {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new IllegalArgumentException("--grads: expected a directory that can be created, got '" + dir
-                + "' (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+                + "' (" + Errors.ioReason(e) + ")");
         }
         if (!Files.isWritable(dir)) {
             throw new IllegalArgumentException("--grads: expected a writable directory, got '" + dir + "'");

@@ -112,7 +112,7 @@ final class GraphCommand implements Callable<Integer> {
                 Files.write(out, bytes);
             } catch (IOException e) {
                 throw new IllegalArgumentException("--out: expected a writable file, got '" + out + "' ("
-                    + e.getClass().getSimpleName() + ")");
+                    + Errors.ioReason(e) + ")");
             }
         }
         return 0;

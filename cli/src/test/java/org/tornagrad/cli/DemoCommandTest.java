@@ -118,6 +118,7 @@ class DemoCommandTest {
         assertUsageError(Cli.run("demo", "--loss", "hinge"), "--loss: expected all or one of dice, bce-dice");
         assertUsageError(Cli.run("demo", "--steps", "0"), "--steps: expected an integer in [1, 100000], got 0");
         assertUsageError(Cli.run("demo", "--steps", "many"), "Invalid value for option '--steps': 'many' is not an int");
+        assertUsageError(Cli.run("demo", "--steps", "1", "--steps", "2"), "--steps: expected once, got '1' and '2'");
         assertUsageError(Cli.run("demo", "--size", "8"), "--size: expected an integer in [24, 256], got 8");
         assertUsageError(Cli.run("demo", "--lr-scale", "-1"), "--lr-scale: expected a number in (0, 1e6], got '-1'");
         assertUsageError(Cli.run("demo", "--backend", "gpu"), "backend: expected one of");
@@ -160,7 +161,8 @@ class DemoCommandTest {
             System.setErr(new PrintStream(captured, true));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DemoImage.write(List.of(), 24, 1, out));
-            assertEquals("--out: expected a writable .png path, got '" + out + "' (NoSuchFileException)", e.getMessage());
+            assertEquals("--out: expected a writable .png path, got '" + out + "' (no such file or directory: " + out + ")",
+                e.getMessage());
         } finally {
             System.setErr(stderr);
         }

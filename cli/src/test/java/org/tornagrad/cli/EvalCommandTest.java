@@ -154,6 +154,15 @@ class EvalCommandTest {
     }
 
     @Test
+    void anOptionGivenTwiceNamesBothValues() {
+        // picocli said "option '--grads' (DIR) should be specified only once", without the values.
+        assertUsageError(Cli.run("eval", "dice", "inputs=a.npy", "--grads", "g1", "--grads", "g2"),
+            "--grads: expected once, got 'g1' and 'g2'");
+        assertUsageError(Cli.run("eval", "dice", "inputs=a.npy", "--backend=java", "--backend", "compiled"),
+            "--backend: expected once, got 'java' and 'compiled'");
+    }
+
+    @Test
     void unknownLoss() {
         assertUsageError(Cli.run("eval", "dyce", "inputs=a.npy"),
             "loss: expected one of [dice, bce-dice, iou, focal, active-contour, boundary, ccs], got 'dyce'");

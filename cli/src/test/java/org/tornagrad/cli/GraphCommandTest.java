@@ -157,6 +157,16 @@ class GraphCommandTest {
     }
 
     @Test
+    void anOutThatCannotBeWrittenSaysWhyInWords() {
+        // It ended in '(FileSystemException)', a Java class name, not the reason.
+        assertUsageError(Cli.run("graph", "dice", "--out", dir.toString()),
+            "--out: expected a writable file, got '" + dir + "' (Is a directory)");
+        Path missing = dir.resolve("no-such-dir").resolve("g.dot");
+        assertUsageError(Cli.run("graph", "dice", "--out", missing.toString()),
+            "--out: expected a writable file, got '" + missing + "' (no such file or directory: " + missing + ")");
+    }
+
+    @Test
     void badFormat() {
         assertUsageError(Cli.run("graph", "dice", "--format", "png"), "--format: expected dot or svg, got 'png'");
     }

@@ -51,7 +51,10 @@ import org.tornagrad.tensor.Tensor;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
+// Ten seconds of warm-up: after the compiled path's first call (in setUp) the JIT compilers are
+// busy for seconds with what javac made hot (-prof comp: 5.2 s of compilation), and on two cores
+// they share the machine with the loss; dice reached its steady time 4-7 s into warm-up.
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xms2g", "-Xmx8g"})
 public class LossBenchmark {

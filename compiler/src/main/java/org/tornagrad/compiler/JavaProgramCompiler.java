@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +64,8 @@ public final class JavaProgramCompiler {
     private final boolean[] removed;
 
     // Scheduling state.
-    private final List<Step> steps = new ArrayList<>();
-    /** The instruction behind each step that is not a fused kernel. */
-    private final Map<Step, Instruction> barrierInstruction = new IdentityHashMap<>();
+    /** The schedule: {@link FusedKernelPlan}s and {@link BarrierPlan}s, in order. */
+    private final List<Object> steps = new ArrayList<>();
     /** Kernels not yet emitted, oldest first. */
     private final List<Pending> pending = new ArrayList<>();
     private final Map<Integer, Pending> pendingWriter = new HashMap<>();
@@ -76,9 +74,12 @@ public final class JavaProgramCompiler {
     private final List<FusedKernelPlan> plans = new ArrayList<>();
 
     private final Set<Integer> stored;
+    /** Elements per tile of this compilation: {@link #TILE} on the CPU, a device's own in {@link #plan}. */
+    private final int tile;
 
-    private JavaProgramCompiler(Program program, WorkerTeam team, Backend fallback, Set<Integer> stored) {
+    private JavaProgramCompiler(Program program, WorkerTeam team, Backend fallback, Set<Integer> stored, int tile) {
         this.stored = stored;
+        this.tile = tile;
         this.program = program;
         this.team = team;
         this.fallback = fallback;
@@ -102,18 +103,49 @@ public final class JavaProgramCompiler {
         if (program == null || team == null) {
             throw new IllegalArgumentException("program, team: expected non-null arguments");
         }
-        Backend fallback = new ParallelBackend(team.size());
-        JavaProgramCompiler c = new JavaProgramCompiler(program, team, fallback, Set.of());
+        return planned(program, team, new ParallelBackend(team.size()), TILE).finish();
+    }
+
+    /**
+     * The fusion decisions for {@code program} as device-independent data: which instructions
+     * fuse into one pass, which row sums a pass takes as it goes, what it stores, in order with
+     * the kernel calls that stay on their own. {@code tile} is the number of elements a pass
+     * handles as one unit (a row sum shorter than a tile stays within one; a longer one is added
+     * from per-tile partial sums): {@link #TILE} for the CPU loops, smaller for a GPU's work-items.
+     */
+    public static FusionPlan plan(Program program, int tile) {
+        if (program == null) {
+            throw new IllegalArgumentException("program: expected a traced program, got null");
+        }
+        if (tile < 1) {
+            throw new IllegalArgumentException("tile: expected at least 1 element, got " + tile);
+        }
+        JavaProgramCompiler c = planned(program, null, null, tile);
+        List<FusionPlan.Step> out = new ArrayList<>();
+        for (Object s : c.steps) {
+            if (s instanceof FusedKernelPlan) {
+                FusedKernelPlan p = (FusedKernelPlan) s;
+                out.add(new FusionPlan.Pass(p.n, p.tileStart, p.ops, p.sinks));
+            } else {
+                BarrierPlan b = (BarrierPlan) s;
+                out.add(new FusionPlan.Call(b.instruction, b.argmaxRead));
+            }
+        }
+        return new FusionPlan(program, out);
+    }
+
+    private static JavaProgramCompiler planned(Program program, WorkerTeam team, Backend fallback, int tile) {
+        JavaProgramCompiler c = new JavaProgramCompiler(program, team, fallback, Set.of(), tile);
         c.analyse();
         c.schedule();
         Set<Integer> store = STORE_EXPENSIVE ? c.expensiveRecomputed() : Set.of();
         if (!store.isEmpty()) {
             // Second pass: keep those values in memory, written once by the first kernel.
-            c = new JavaProgramCompiler(program, team, fallback, store);
+            c = new JavaProgramCompiler(program, team, fallback, store, tile);
             c.analyse();
             c.schedule();
         }
-        return c.finish();
+        return c;
     }
 
     /**
@@ -633,7 +665,7 @@ public final class JavaProgramCompiler {
         }
         if (sink) {
             int cols = in.ints(1);
-            if (cols < TILE) {
+            if (cols < tile) {
                 chosen.smallLcm = lcm(chosen.smallLcm, cols);
             } else {
                 chosen.largeCols.add(cols);
@@ -676,16 +708,16 @@ public final class JavaProgramCompiler {
     }
 
     /** The tile size for a kernel whose short rows have lengths dividing {@code smallLcm}, or -1. */
-    private static int tileSize(int smallLcm) {
-        if (smallLcm <= TILE) {
-            return TILE / smallLcm * smallLcm;
+    private int tileSize(int smallLcm) {
+        if (smallLcm <= tile) {
+            return tile / smallLcm * smallLcm;
         }
-        return smallLcm <= 4 * TILE ? smallLcm : -1;
+        return smallLcm <= 4 * tile ? smallLcm : -1;
     }
 
     /** Whether a row sum with rows of {@code cols} can share the kernel's tiles. */
-    private static boolean compatible(Pending k, int cols) {
-        int small = cols < TILE ? lcm(k.smallLcm, cols) : k.smallLcm;
+    private boolean compatible(Pending k, int cols) {
+        int small = cols < tile ? lcm(k.smallLcm, cols) : k.smallLcm;
         if (tileSize(small) < 0) {
             return false;
         }
@@ -694,7 +726,7 @@ public final class JavaProgramCompiler {
                 return false;
             }
         }
-        return cols < TILE || cols % small == 0;
+        return cols < tile || cols % small == 0;
     }
 
     private void barrier(int index, Instruction in) {
@@ -718,9 +750,18 @@ public final class JavaProgramCompiler {
         }
         boolean argmaxRead = in.kernel != Kernel.MAX_POOL2D
             || isOutput[in.buffer(2)] || !readers.get(in.buffer(2)).isEmpty();
-        Step step = Barriers.of(in, team, fallback, argmaxRead);
-        barrierInstruction.put(step, in);
-        steps.add(step);
+        steps.add(new BarrierPlan(in, argmaxRead));
+    }
+
+    /** A kernel call that stays on its own, and whether its arg-max output is read (max-pool). */
+    private static final class BarrierPlan {
+        final Instruction instruction;
+        final boolean argmaxRead;
+
+        BarrierPlan(Instruction instruction, boolean argmaxRead) {
+            this.instruction = instruction;
+            this.argmaxRead = argmaxRead;
+        }
     }
 
     /** Emits {@code k}, after the pending kernels it depends on. */
@@ -752,7 +793,7 @@ public final class JavaProgramCompiler {
      * A pending kernel turned into its tile program; the {@link FusedKernel} itself is built in
      * {@link #finish}, when the program-wide scratch size is known.
      */
-    private final class FusedKernelPlan implements Step {
+    private final class FusedKernelPlan {
         final int n;
         final int[] tileStart;
         final TreeSet<Integer> nodes = new TreeSet<>();
@@ -825,7 +866,7 @@ public final class JavaProgramCompiler {
                 if (in.kernel == Kernel.SUM_ROWS) {
                     int x = value(contiguous(in.buffer(0), 0));
                     int cols = in.ints(1);
-                    boolean partial = cols >= TILE;
+                    boolean partial = cols >= tile;
                     sinks.add(new FusedKernel.Sink(in.buffer(1), in.ints(0), cols, partial, tileStart.length - 1));
                     add(new Draft(partial ? Code.SUM_PARTIAL : Code.SUM_ROWS, in, null, new int[] {x}, -1,
                         sinks.size() - 1));
@@ -981,23 +1022,14 @@ public final class JavaProgramCompiler {
             }
         }
 
-        @Override
-        public void run(Object[] buffers) {
-            kernel.run(buffers);
-        }
-
-        @Override
-        public String describe() {
-            return kernel.describe();
-        }
     }
 
     private CompiledProgram finish() {
-        Scratch scratch = new Scratch(team.size(), maxSlots, 4 * TILE, maxRank);
+        Scratch scratch = new Scratch(team.size(), maxSlots, 4 * tile, maxRank);
         List<Step> out = new ArrayList<>();
         Map<Integer, Integer> shares = new TreeMap<>();
         for (int i = 0; i < steps.size(); i++) {
-            Step s = steps.get(i);
+            Object s = steps.get(i);
             if (s instanceof FusedKernelPlan) {
                 FusedKernelPlan p = (FusedKernelPlan) s;
                 TileOp[] ops = CodeGenerator.rewrite(p.ops.toArray(new TileOp[0]), p.n);
@@ -1008,7 +1040,8 @@ public final class JavaProgramCompiler {
                 }
                 out.add(p.kernel);
             } else {
-                out.add(s);
+                BarrierPlan b = (BarrierPlan) s;
+                out.add(Barriers.of(b.instruction, team, fallback, b.argmaxRead));
             }
         }
         return new CompiledProgram(program, out, shares);
@@ -1071,7 +1104,7 @@ public final class JavaProgramCompiler {
     /** Whether a step after the one at {@code position} reads or writes {@code buffer}. */
     private boolean touchedAfter(int position, int buffer) {
         for (int i = position + 1; i < steps.size(); i++) {
-            Step s = steps.get(i);
+            Object s = steps.get(i);
             if (s instanceof FusedKernelPlan) {
                 FusedKernelPlan p = (FusedKernelPlan) s;
                 if (touchedFrom(p, 0, buffer)) {
@@ -1083,10 +1116,7 @@ public final class JavaProgramCompiler {
                     }
                 }
             } else {
-                Instruction in = barrierInstruction.get(s);
-                if (in == null) {
-                    return true; // a step this check does not know: assume it does
-                }
+                Instruction in = ((BarrierPlan) s).instruction;
                 for (int b = 0; b < in.bufferCount(); b++) {
                     if (in.buffer(b) == buffer) {
                         return true;

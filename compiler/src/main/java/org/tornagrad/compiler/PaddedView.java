@@ -31,6 +31,11 @@ final class PaddedView {
         return shape.length;
     }
 
+    /** Row-major strides of the contiguous source (of shape {@code size}). */
+    int[] sourceStrides() {
+        return sourceStrides.clone();
+    }
+
     /**
      * The padded view of a scatter of {@code regionShape} elements into the strided view
      * ({@code regionStrides}, {@code regionOffset}) of a contiguous {@code shape}; null when the

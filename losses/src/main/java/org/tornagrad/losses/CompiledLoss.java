@@ -136,6 +136,18 @@ public final class CompiledLoss {
                 return e.program;
             }
         }
+        CompiledProgram program = JavaProgramCompiler.compile(trace(loss, prepared, gradients, traceBackend), team);
+        cache.add(new Entry(prepared, program));
+        return program;
+    }
+
+    /**
+     * {@code loss} traced on {@code prepared} tensors (what {@link Loss#prepareUnchecked} gives):
+     * {@link Loss#build} plus 0 times its {@link Loss#guard} (the value itself when the checks
+     * pass, NaN when one fails), and with {@code gradients} the backward of every differentiated
+     * input; {@code backend} computes the traced run. What every compiler of a loss starts from.
+     */
+    public static Program trace(Loss loss, Map<String, Tensor> prepared, boolean gradients, Backend backend) {
         List<String> differentiated = new ArrayList<>();
         if (gradients) {
             for (String name : loss.differentiated()) {
@@ -144,17 +156,11 @@ public final class CompiledLoss {
                 }
             }
         }
-        Program traced = Tracer.trace(CompiledLoss.this::guarded, prepared, differentiated, traceBackend);
-        CompiledProgram program = JavaProgramCompiler.compile(traced, team);
-        cache.add(new Entry(prepared, program));
-        return program;
-    }
-
-    /** The loss plus 0 * its guard: the value itself when the checks pass, NaN when one fails. */
-    private Variable guarded(Map<String, Variable> prepared) {
-        Variable value = loss.build(prepared);
-        Variable guard = loss.guard(prepared);
-        return guard == null ? value : value.add(guard.mul(0f));
+        return Tracer.trace(vars -> {
+            Variable value = loss.build(vars);
+            Variable guard = loss.guard(vars);
+            return guard == null ? value : value.add(guard.mul(0f));
+        }, prepared, differentiated, backend);
     }
 
     /** The eager path's answer (or its exception), in the compiled path's output layout. */

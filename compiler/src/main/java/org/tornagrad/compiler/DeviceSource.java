@@ -1,0 +1,499 @@
+package org.tornagrad.compiler;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.kernels.Binary;
+import org.tornagrad.kernels.Unary;
+
+/**
+ * A {@link FusionPlan} rendered as the Java source of device kernels, one static method per
+ * launch, for TornadoVM to compile to OpenCL or PTX (this class only writes text: it needs no
+ * TornadoVM). The formulas are the shared scalar bodies of {@code kernels} ({@link Unary},
+ * {@link Binary}) with their op codes as constants, so the device computes what the Java
+ * reference does.
+ *
+ * <p>How passes become launches:
+ * <ul>
+ *   <li>a pass without sums: one work-item per element ({@code @Parallel} over {@code [0, n)});</li>
+ *   <li>a pass with sums: one work-item per tile, each adding its tile's values in order (a short
+ *       row whole, a long row's tile into a partial sum); the partial sums of a row are added in
+ *       tile order afterwards, so the result is the same on every run and device;</li>
+ *   <li>consecutive small passes (at most {@link #SERIAL_MAX} elements: the scalar arithmetic
+ *       between a forward's sums and the backward) run in one single-work-item kernel, which
+ *       also finishes the partial sums of the pass before it: a launch costs more than a few
+ *       hundred additions;</li>
+ *   <li>a call no pass absorbs stays one launch of its own kernel ({@link Call}).</li>
+ * </ul>
+ * Sums are accumulated in double, as the device's reduction kernels do.
+ */
+public final class DeviceSource {
+    /** Passes of at most this many elements run serially, in one work-item. */
+    public static final int SERIAL_MAX = 256;
+    /** Prefix of every generated method: the method name becomes the OpenCL kernel's, which must not clash with a built-in. */
+    static final String PREFIX = "tg_";
+
+    /** One launch of the compiled program, in order. */
+    public interface Launch {
+    }
+
+    /** One parameter of a generated kernel: a program buffer, or an array the launch owns (tiles, partial sums). */
+    public static final class Param {
+        /** The program buffer, or -1 for {@link #array}. */
+        public final int buffer;
+        /** The launch's own array (int[] or double[], contents fixed at generation), or null. */
+        public final Object array;
+
+        Param(int buffer, Object array) {
+            this.buffer = buffer;
+            this.array = array;
+        }
+
+        String type() {
+            return array == null ? "float[]" : array instanceof int[] ? "int[]" : "double[]";
+        }
+    }
+
+    /** A generated kernel: the method's name and its parameters in order. */
+    public static final class Kernel implements Launch {
+        public final String method;
+        public final List<Param> params;
+        /** What the kernel does, for task names and listings: element, tiles, serial or finish. */
+        public final String kind;
+
+        Kernel(String method, List<Param> params, String kind) {
+            this.method = method;
+            this.params = Collections.unmodifiableList(new ArrayList<>(params));
+            this.kind = kind;
+        }
+    }
+
+    /** A program instruction that runs as its own kernel. */
+    public static final class Call implements Launch {
+        public final Program.Instruction instruction;
+        public final boolean argmaxRead;
+
+        Call(Program.Instruction instruction, boolean argmaxRead) {
+            this.instruction = instruction;
+            this.argmaxRead = argmaxRead;
+        }
+    }
+
+    private final String className;
+    private final String source;
+    private final List<Launch> launches;
+
+    private DeviceSource(String className, String source, List<Launch> launches) {
+        this.className = className;
+        this.source = source;
+        this.launches = Collections.unmodifiableList(launches);
+    }
+
+    /**
+     * The kernels of {@code plan} as the source of class {@code className} (in the default
+     * package); {@code parallel} is the qualified name of the annotation that marks a parallel
+     * loop ({@code uk.ac.manchester.tornado.api.annotations.Parallel} for TornadoVM), or null for
+     * plain loops (the kernels run as ordinary Java: {@link DeviceSourceOnJvm}).
+     */
+    public static DeviceSource render(FusionPlan plan, String className, String parallel) {
+        return render(plan, className, parallel, SERIAL_MAX);
+    }
+
+    /** As {@link #render(FusionPlan, String, String)}, with passes of at most {@code serialMax} elements run serially. */
+    public static DeviceSource render(FusionPlan plan, String className, String parallel, int serialMax) {
+        return new Renderer(plan, className, parallel, serialMax).render();
+    }
+
+    /** The class's binary name. */
+    public String className() {
+        return className;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public List<Launch> launches() {
+        return launches;
+    }
+
+    /** Adds members (a target's task factories, say) before the class's closing brace. */
+    public String sourceWith(String members) {
+        int end = source.lastIndexOf('}');
+        return source.substring(0, end) + members + "}\n";
+    }
+
+    /** Writes the kernels; one instance per rendering. */
+    private static final class Renderer {
+        private final FusionPlan plan;
+        private final String className;
+        private final String parallel;
+        private final int serialMax;
+        private final StringBuilder out = new StringBuilder();
+        private final List<Launch> launches = new ArrayList<>();
+        /** Partial sums waiting to be finished: the sink, its partial array and each row's first tile. */
+        private final List<Finish> pending = new ArrayList<>();
+        /** The serial group being gathered: its passes, and the finishes it starts with. */
+        private final List<FusionPlan.Pass> serial = new ArrayList<>();
+        private final List<Finish> serialFinishes = new ArrayList<>();
+        private int next;
+
+        Renderer(FusionPlan plan, String className, String parallel, int serialMax) {
+            this.plan = plan;
+            this.className = className;
+            this.parallel = parallel;
+            this.serialMax = serialMax;
+        }
+
+        /** A long-row sum to finish: out[r] = Σ partial[t] over row r's tiles, in tile order. */
+        private static final class Finish {
+            final FusedKernel.Sink sink;
+            final double[] partial;
+            final int[] rowTile;
+
+            Finish(FusedKernel.Sink sink, double[] partial, int[] rowTile) {
+                this.sink = sink;
+                this.partial = partial;
+                this.rowTile = rowTile;
+            }
+        }
+
+        /** What marks a parallel loop variable: the annotation, or nothing. */
+        private String mark() {
+            return parallel == null ? "" : "@" + parallel + " ";
+        }
+
+        DeviceSource render() {
+            out.append("// Generated by Tornagrad's DeviceSource from a fused program; do not edit.\n");
+            out.append("public final class ").append(className).append(" {\n");
+            for (FusionPlan.Step s : plan.steps()) {
+                if (s instanceof FusionPlan.Call) {
+                    flushSerial();
+                    flushFinishes();
+                    FusionPlan.Call c = (FusionPlan.Call) s;
+                    launches.add(new Call(c.instruction, c.argmaxRead));
+                    continue;
+                }
+                FusionPlan.Pass p = (FusionPlan.Pass) s;
+                if (p.n <= serialMax) {
+                    if (serial.isEmpty()) {
+                        serialFinishes.addAll(pending);
+                        pending.clear();
+                    }
+                    serial.add(p);
+                } else {
+                    flushSerial();
+                    flushFinishes();
+                    parallelPass(p);
+                }
+            }
+            flushSerial();
+            flushFinishes();
+            out.append("}\n");
+            return new DeviceSource(className, out.toString(), launches);
+        }
+
+        private String newMethod() {
+            return PREFIX + "k" + next++;
+        }
+
+        /** The parameters of a kernel, by program buffer or own array, and their names. */
+        private static final class Params {
+            final Map<Integer, String> buffers = new LinkedHashMap<>();
+            final List<Param> list = new ArrayList<>();
+            final List<String> names = new ArrayList<>();
+
+            String buffer(int b) {
+                return buffers.computeIfAbsent(b, k -> {
+                    String name = "b" + k;
+                    list.add(new Param(k, null));
+                    names.add(name);
+                    return name;
+                });
+            }
+
+            /** A parameter for an array of the launch's own, named {@code prefix} and its position. */
+            String own(Object array, String prefix) {
+                String name = prefix + list.size();
+                list.add(new Param(-1, array));
+                names.add(name);
+                return name;
+            }
+
+            String signature() {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < list.size(); i++) {
+                    sb.append(i == 0 ? "" : ", ").append(list.get(i).type()).append(' ').append(names.get(i));
+                }
+                return sb.toString();
+            }
+        }
+
+        private void parallelPass(FusionPlan.Pass p) {
+            String method = newMethod();
+            Params params = new Params();
+            StringBuilder body = new StringBuilder();
+            String kind;
+            if (p.sinks.isEmpty()) {
+                kind = "element";
+                body.append("        for (").append(mark()).append("int i = 0; i < ").append(p.n).append("; i++) {\n");
+                elementBody(p, params, body, "            ", null);
+                body.append("        }\n");
+            } else {
+                kind = "tiles";
+                List<Finish> finishes = new ArrayList<>();
+                tiledPass(p, params, body, true, finishes);
+                pending.addAll(finishes);
+            }
+            emit(method, params, body, kind);
+        }
+
+        private void flushSerial() {
+            if (serial.isEmpty()) {
+                return;
+            }
+            String method = newMethod();
+            Params params = new Params();
+            StringBuilder body = new StringBuilder();
+            finishBody(serialFinishes, params, body, false);
+            for (FusionPlan.Pass p : serial) {
+                if (p.sinks.isEmpty()) {
+                    body.append("        for (int i = 0; i < ").append(p.n).append("; i++) {\n");
+                    elementBody(p, params, body, "            ", null);
+                    body.append("        }\n");
+                } else {
+                    List<Finish> finishes = new ArrayList<>();
+                    tiledPass(p, params, body, false, finishes);
+                    finishBody(finishes, params, body, false);
+                }
+            }
+            serial.clear();
+            serialFinishes.clear();
+            emit(method, params, body, "serial");
+        }
+
+        private void flushFinishes() {
+            if (pending.isEmpty()) {
+                return;
+            }
+            String method = newMethod();
+            Params params = new Params();
+            StringBuilder body = new StringBuilder();
+            finishBody(pending, params, body, true);
+            pending.clear();
+            emit(method, params, body, "finish");
+        }
+
+        private void emit(String method, Params params, StringBuilder body, String kind) {
+            out.append("    public static void ").append(method).append('(').append(params.signature()).append(") {\n")
+                .append(body).append("    }\n");
+            launches.add(new Kernel(method, params.list, kind));
+        }
+
+        /**
+         * One work-item (or, serially, one iteration) per tile: the tile's elements in order, each
+         * short row's sum written when the row ends, each long row's partial sum at the tile's end.
+         */
+        private void tiledPass(FusionPlan.Pass p, Params params, StringBuilder body, boolean parallelTiles,
+                               List<Finish> finishes) {
+            String tiles = params.own(p.tileStart.clone(), "tiles");
+            String[] partial = new String[p.sinks.size()];
+            for (int k = 0; k < p.sinks.size(); k++) {
+                FusedKernel.Sink sink = p.sinks.get(k);
+                if (sink.partial) {
+                    double[] array = new double[p.tiles()];
+                    partial[k] = params.own(array, "partial");
+                    finishes.add(new Finish(sink, array, rowTiles(p, sink)));
+                }
+            }
+            body.append("        for (").append(parallelTiles ? mark() : "").append("int t = 0; t < ")
+                .append(p.tiles()).append("; t++) {\n");
+            for (int k = 0; k < p.sinks.size(); k++) {
+                body.append("            double s").append(k).append(" = 0.0;\n");
+            }
+            body.append("            for (int i = ").append(tiles).append("[t]; i < ").append(tiles).append("[t + 1]; i++) {\n");
+            elementBody(p, params, body, "                ", p.sinks);
+            body.append("            }\n");
+            for (int k = 0; k < p.sinks.size(); k++) {
+                if (partial[k] != null) {
+                    body.append("            ").append(partial[k]).append("[t] = s").append(k).append(";\n");
+                }
+            }
+            body.append("        }\n");
+        }
+
+        /** The first tile of each row of a long-row sink, and one past the last row's. */
+        private static int[] rowTiles(FusionPlan.Pass p, FusedKernel.Sink sink) {
+            int[] first = new int[sink.rows + 1];
+            int t = 0;
+            for (int r = 0; r <= sink.rows; r++) {
+                int start = r * sink.cols;
+                while (t < p.tiles() && p.tileStart[t] < start) {
+                    t++;
+                }
+                first[r] = t;
+            }
+            return first;
+        }
+
+        private void finishBody(List<Finish> finishes, Params params, StringBuilder body, boolean parallelRows) {
+            if (finishes.isEmpty()) {
+                return;
+            }
+            int rows = 0;
+            for (Finish f : finishes) {
+                rows = Math.max(rows, f.sink.rows);
+            }
+            String indent = "            ";
+            body.append("        for (").append(parallelRows ? mark() : "").append("int r = 0; r < ")
+                .append(rows).append("; r++) {\n");
+            for (Finish f : finishes) {
+                String partial = params.own(f.partial, "partial");
+                String rowTile = params.own(f.rowTile, "rowTiles");
+                String target = params.buffer(f.sink.out);
+                body.append(indent).append("if (r < ").append(f.sink.rows).append(") {\n")
+                    .append(indent).append("    double s = 0.0;\n")
+                    .append(indent).append("    for (int t = ").append(rowTile).append("[r]; t < ").append(rowTile)
+                    .append("[r + 1]; t++) {\n")
+                    .append(indent).append("        s += ").append(partial).append("[t];\n")
+                    .append(indent).append("    }\n")
+                    .append(indent).append("    ").append(target).append("[r] = (float) s;\n")
+                    .append(indent).append("}\n");
+            }
+            body.append("        }\n");
+        }
+
+        /** The ops of a pass for element {@code i}, slots as locals; sums into {@code s<k>} when sinks are given. */
+        private void elementBody(FusionPlan.Pass p, Params params, StringBuilder body, String indent,
+                                 List<FusedKernel.Sink> sinks) {
+            int slots = 0;
+            for (TileOp op : p.ops) {
+                slots = Math.max(slots, op.out + 1);
+                for (int s : op.in) {
+                    slots = Math.max(slots, s + 1);
+                }
+            }
+            for (int s = 0; s < slots; s++) {
+                body.append(indent).append("float v").append(s).append(" = 0f;\n");
+            }
+            for (TileOp op : p.ops) {
+                body.append(indent).append(statement(op, params, sinks)).append('\n');
+            }
+        }
+
+        private String statement(TileOp op, Params params, List<FusedKernel.Sink> sinks) {
+            if (op instanceof TileOp.Load) {
+                TileOp.Load l = (TileOp.Load) op;
+                return v(op.out) + " = " + params.buffer(l.buffer) + "[" + (l.offset == 0 ? "i" : "i + " + l.offset) + "];";
+            } else if (op instanceof TileOp.Fill) {
+                TileOp.Fill f = (TileOp.Fill) op;
+                return v(op.out) + " = " + params.buffer(f.buffer) + "[" + f.element + "];";
+            } else if (op instanceof TileOp.Gather) {
+                TileOp.Gather g = (TileOp.Gather) op;
+                return v(op.out) + " = " + params.buffer(g.buffer) + "[" + gatherIndex(g.view) + "];";
+            } else if (op instanceof TileOp.Pad) {
+                return padded((TileOp.Pad) op, params);
+            } else if (op instanceof TileOp.Store) {
+                TileOp.Store s = (TileOp.Store) op;
+                return params.buffer(s.buffer) + "[i] = " + v(op.in[0]) + ";";
+            } else if (op instanceof TileOp.SumPartial) {
+                return "s" + ((TileOp.SumPartial) op).sink + " += " + v(op.in[0]) + ";";
+            } else if (op instanceof TileOp.SumRows) {
+                int k = ((TileOp.SumRows) op).sink;
+                FusedKernel.Sink sink = sinks.get(k);
+                return "s" + k + " += " + v(op.in[0]) + "; if ((i + 1) % " + sink.cols + " == 0) { "
+                    + params.buffer(sink.out) + "[i / " + sink.cols + "] = (float) s" + k + "; s" + k + " = 0.0; }";
+            }
+            return v(op.out) + " = " + formula(op) + ";";
+        }
+
+        private static String formula(TileOp op) {
+            int[] in = op.in;
+            if (op instanceof TileOp.Exp) {
+                return unary(Unary.EXP, in[0], 0f, 0f);
+            } else if (op instanceof TileOp.Log) {
+                return unary(Unary.LOG, in[0], 0f, 0f);
+            } else if (op instanceof TileOp.Sigmoid) {
+                return unary(Unary.SIGMOID, in[0], 0f, 0f);
+            } else if (op instanceof TileOp.UnaryOp) {
+                TileOp.UnaryOp u = (TileOp.UnaryOp) op;
+                return unary(u.op, in[0], u.a, u.b);
+            } else if (op instanceof TileOp.UnaryBackward) {
+                TileOp.UnaryBackward u = (TileOp.UnaryBackward) op;
+                return v(in[2]) + " * org.tornagrad.kernels.Unary.derivative(" + u.op + ", " + v(in[0]) + ", " + v(in[1])
+                    + ", " + literal(u.a) + ", " + literal(u.b) + ")";
+            } else if (op instanceof TileOp.Bce) {
+                return "org.tornagrad.kernels.Binary.apply(" + Binary.BCE + ", " + v(in[0]) + ", " + v(in[1]) + ")";
+            } else if (op instanceof TileOp.BinaryOp) {
+                return "org.tornagrad.kernels.Binary.apply(" + ((TileOp.BinaryOp) op).op + ", " + v(in[0]) + ", "
+                    + v(in[1]) + ")";
+            } else if (op instanceof TileOp.BceGradTarget) {
+                return v(in[3]) + " * org.tornagrad.kernels.Binary.gradRight(" + Binary.BCE + ", " + v(in[0])
+                    + ", 0f, 0f)";
+            } else if (op instanceof TileOp.BinaryGrad) {
+                TileOp.BinaryGrad b = (TileOp.BinaryGrad) op;
+                return v(in[3]) + " * org.tornagrad.kernels.Binary." + (b.left ? "gradLeft(" : "gradRight(") + b.op + ", "
+                    + v(in[0]) + ", " + v(in[1]) + ", " + v(in[2]) + ")";
+            }
+            throw new IllegalStateException("device source: no device form for tile op " + op);
+        }
+
+        private static String unary(int op, int x, float a, float b) {
+            return "org.tornagrad.kernels.Unary.apply(" + op + ", " + v(x) + ", " + literal(a) + ", " + literal(b) + ")";
+        }
+
+        /** {@code offset + Σ coordinate(d) * stride(d)} of position i, with the view's constants. */
+        private static String gatherIndex(StridedView view) {
+            StringBuilder sb = new StringBuilder().append(view.offset);
+            int inner = 1;
+            for (int d = view.shape.length - 1; d >= 0; d--) {
+                if (view.strides[d] != 0 && view.shape[d] != 1) {
+                    String coordinate = inner == 1 ? "i" : "(i / " + inner + ")";
+                    if (d > 0) {
+                        coordinate = "(" + coordinate + " % " + view.shape[d] + ")";
+                    }
+                    sb.append(" + ").append(coordinate).append(" * ").append(view.strides[d]);
+                }
+                inner *= view.shape[d];
+            }
+            return sb.toString();
+        }
+
+        /** The padded read: the source's element where position i falls on the region, else 0. */
+        private static String padded(TileOp.Pad op, Params params) {
+            PaddedView view = op.view;
+            String source = params.buffer(op.buffer);
+            StringBuilder sb = new StringBuilder("{ int rest = i; int at = 0; boolean inside = true;");
+            int[] sourceStrides = view.sourceStrides();
+            for (int d = view.rank() - 1; d >= 0; d--) {
+                sb.append(" { int u = rest % ").append(view.shape[d]).append(" - ").append(view.start[d])
+                    .append("; rest = rest / ").append(view.shape[d])
+                    .append("; inside = inside && u >= 0 && u % ").append(view.step[d]).append(" == 0 && u / ")
+                    .append(view.step[d]).append(" < ").append(view.size[d])
+                    .append("; if (inside) { at += u / ").append(view.step[d]).append(" * ").append(sourceStrides[d])
+                    .append("; } }");
+            }
+            return sb.append(' ').append(v(op.out)).append(" = 0f; if (inside) { ").append(v(op.out)).append(" = ")
+                .append(source).append("[at]; } }").toString();
+        }
+
+        private static String v(int slot) {
+            return "v" + slot;
+        }
+
+        /** A float constant that reads back as the same bits. */
+        private static String literal(float f) {
+            if (Float.isNaN(f)) {
+                return "Float.NaN";
+            } else if (f == Float.POSITIVE_INFINITY) {
+                return "Float.POSITIVE_INFINITY";
+            } else if (f == Float.NEGATIVE_INFINITY) {
+                return "Float.NEGATIVE_INFINITY";
+            }
+            return Float.toString(f) + "f";
+        }
+    }
+}

@@ -33,6 +33,8 @@ import org.tornagrad.kernels.Unary;
 public final class DeviceSource {
     /** Passes of at most this many elements run serially, in one work-item. */
     public static final int SERIAL_MAX = 256;
+    /** TornadoVM's task interfaces take at most this many parameters (Task1 to Task20). */
+    public static final int MAX_PARAMETERS = 20;
     /** Prefix of every generated method: the method name becomes the OpenCL kernel's, which must not clash with a built-in. */
     static final String PREFIX = "tg_";
 
@@ -46,10 +48,13 @@ public final class DeviceSource {
         public final int buffer;
         /** The launch's own array (int[] or double[], contents fixed at generation), or null. */
         public final Object array;
+        /** Whether the kernel writes this parameter (a store, a row sum, a partial sum). */
+        public final boolean written;
 
-        Param(int buffer, Object array) {
+        Param(int buffer, Object array, boolean written) {
             this.buffer = buffer;
             this.array = array;
+            this.written = written;
         }
 
         String type() {
@@ -99,12 +104,16 @@ public final class DeviceSource {
      * plain loops (the kernels run as ordinary Java: {@link DeviceSourceOnJvm}).
      */
     public static DeviceSource render(FusionPlan plan, String className, String parallel) {
-        return render(plan, className, parallel, SERIAL_MAX);
+        return render(plan, className, parallel, SERIAL_MAX, MAX_PARAMETERS);
     }
 
-    /** As {@link #render(FusionPlan, String, String)}, with passes of at most {@code serialMax} elements run serially. */
-    public static DeviceSource render(FusionPlan plan, String className, String parallel, int serialMax) {
-        return new Renderer(plan, className, parallel, serialMax).render();
+    /**
+     * As {@link #render(FusionPlan, String, String)}, with passes of at most {@code serialMax}
+     * elements run serially, and kernels of at most {@code maxParams} parameters (a pass that
+     * would need more runs as separate calls).
+     */
+    public static DeviceSource render(FusionPlan plan, String className, String parallel, int serialMax, int maxParams) {
+        return new Renderer(plan, className, parallel, serialMax, maxParams).render();
     }
 
     /** The class's binary name. */
@@ -132,6 +141,7 @@ public final class DeviceSource {
         private final String className;
         private final String parallel;
         private final int serialMax;
+        private final int maxParams;
         private final StringBuilder out = new StringBuilder();
         private final List<Launch> launches = new ArrayList<>();
         /** Partial sums waiting to be finished: the sink, its partial array and each row's first tile. */
@@ -141,23 +151,33 @@ public final class DeviceSource {
         private final List<Finish> serialFinishes = new ArrayList<>();
         private int next;
 
-        Renderer(FusionPlan plan, String className, String parallel, int serialMax) {
+        Renderer(FusionPlan plan, String className, String parallel, int serialMax, int maxParams) {
             this.plan = plan;
             this.className = className;
             this.parallel = parallel;
             this.serialMax = serialMax;
+            this.maxParams = maxParams;
         }
 
-        /** A long-row sum to finish: out[r] = Σ partial[t] over row r's tiles, in tile order. */
+        /**
+         * A long-row sum to finish: out[r] = Σ partial[base + t] over row r's tiles, in tile order,
+         * row r's tiles being index[rows + r] to index[rows + r + 1]. A pass keeps all its partial
+         * sums in one array and its tile starts and rows' tiles in another, so that a kernel
+         * finishing several sums takes two arrays, not two per sum.
+         */
         private static final class Finish {
             final FusedKernel.Sink sink;
             final double[] partial;
-            final int[] rowTile;
+            final int base;
+            final int[] index;
+            final int rows;
 
-            Finish(FusedKernel.Sink sink, double[] partial, int[] rowTile) {
+            Finish(FusedKernel.Sink sink, double[] partial, int base, int[] index, int rows) {
                 this.sink = sink;
                 this.partial = partial;
-                this.rowTile = rowTile;
+                this.base = base;
+                this.index = index;
+                this.rows = rows;
             }
         }
 
@@ -202,23 +222,42 @@ public final class DeviceSource {
 
         /** The parameters of a kernel, by program buffer or own array, and their names. */
         private static final class Params {
-            final Map<Integer, String> buffers = new LinkedHashMap<>();
+            final Map<Integer, Integer> buffers = new LinkedHashMap<>();
             final List<Param> list = new ArrayList<>();
             final List<String> names = new ArrayList<>();
 
+            /** The parameter for program buffer {@code b}, which the kernel reads. */
             String buffer(int b) {
-                return buffers.computeIfAbsent(b, k -> {
-                    String name = "b" + k;
-                    list.add(new Param(k, null));
-                    names.add(name);
-                    return name;
-                });
+                return parameter(b, false);
             }
 
-            /** A parameter for an array of the launch's own, named {@code prefix} and its position. */
+            /** The parameter for program buffer {@code b}, which the kernel writes. */
+            String written(int b) {
+                return parameter(b, true);
+            }
+
+            private String parameter(int b, boolean write) {
+                Integer at = buffers.get(b);
+                if (at == null) {
+                    at = list.size();
+                    buffers.put(b, at);
+                    list.add(new Param(b, null, write));
+                    names.add("b" + b);
+                } else if (write && !list.get(at).written) {
+                    list.set(at, new Param(b, null, true));
+                }
+                return names.get(at);
+            }
+
+            /** A parameter for an array of the launch's own, named {@code prefix} and its position (once per array). */
             String own(Object array, String prefix) {
+                for (int i = 0; i < list.size(); i++) {
+                    if (list.get(i).array == array) {
+                        return names.get(i);
+                    }
+                }
                 String name = prefix + list.size();
-                list.add(new Param(-1, array));
+                list.add(new Param(-1, array, true));
                 names.add(name);
                 return name;
             }
@@ -233,10 +272,10 @@ public final class DeviceSource {
         }
 
         private void parallelPass(FusionPlan.Pass p) {
-            String method = newMethod();
             Params params = new Params();
             StringBuilder body = new StringBuilder();
             String kind;
+            List<Finish> finishes = new ArrayList<>();
             if (p.sinks.isEmpty()) {
                 kind = "element";
                 body.append("        for (").append(mark()).append("int i = 0; i < ").append(p.n).append("; i++) {\n");
@@ -244,47 +283,93 @@ public final class DeviceSource {
                 body.append("        }\n");
             } else {
                 kind = "tiles";
-                List<Finish> finishes = new ArrayList<>();
                 tiledPass(p, params, body, true, finishes);
-                pending.addAll(finishes);
             }
-            emit(method, params, body, kind);
+            if (params.list.size() > maxParams) {
+                calls(p);
+                return;
+            }
+            pending.addAll(finishes);
+            emit(newMethod(), params, body, kind);
         }
 
+        /** A pass the target cannot take as one kernel (too many arrays): its instructions, one call each. */
+        private void calls(FusionPlan.Pass p) {
+            for (Program.Instruction in : p.instructions) {
+                launches.add(new Call(in, true));
+            }
+        }
+
+        /**
+         * The serial group as one kernel, or, where that takes more arrays than the target allows,
+         * as consecutive smaller groups (a pass alone that still does becomes calls).
+         */
         private void flushSerial() {
             if (serial.isEmpty()) {
                 return;
             }
-            String method = newMethod();
+            List<Finish> finishes = new ArrayList<>(serialFinishes);
+            List<FusionPlan.Pass> group = new ArrayList<>();
+            for (FusionPlan.Pass p : serial) {
+                group.add(p);
+                if (serialKernel(finishes, group, false)) {
+                    continue;
+                }
+                group.remove(group.size() - 1);
+                if (!group.isEmpty() || !finishes.isEmpty()) {
+                    if (group.isEmpty()) {
+                        pending.addAll(finishes);
+                        flushFinishes();
+                    } else {
+                        serialKernel(finishes, group, true);
+                    }
+                    finishes.clear();
+                    group.clear();
+                }
+                group.add(p);
+                if (!serialKernel(finishes, group, false)) {
+                    group.clear();
+                    calls(p);
+                }
+            }
+            if (!group.isEmpty() || !finishes.isEmpty()) {
+                serialKernel(finishes, group, true);
+            }
+            serial.clear();
+            serialFinishes.clear();
+        }
+
+        /** Renders finishes then passes serially; emits it when {@code emit}, else says whether it fits. */
+        private boolean serialKernel(List<Finish> finishes, List<FusionPlan.Pass> passes, boolean emit) {
             Params params = new Params();
             StringBuilder body = new StringBuilder();
-            finishBody(serialFinishes, params, body, false);
-            for (FusionPlan.Pass p : serial) {
+            finishBody(finishes, params, body, false);
+            for (FusionPlan.Pass p : passes) {
                 if (p.sinks.isEmpty()) {
                     body.append("        for (int i = 0; i < ").append(p.n).append("; i++) {\n");
                     elementBody(p, params, body, "            ", null);
                     body.append("        }\n");
                 } else {
-                    List<Finish> finishes = new ArrayList<>();
-                    tiledPass(p, params, body, false, finishes);
-                    finishBody(finishes, params, body, false);
+                    List<Finish> own = new ArrayList<>();
+                    tiledPass(p, params, body, false, own);
+                    finishBody(own, params, body, false);
                 }
             }
-            serial.clear();
-            serialFinishes.clear();
-            emit(method, params, body, "serial");
+            if (emit) {
+                emit(newMethod(), params, body, "serial");
+            }
+            return params.list.size() <= maxParams;
         }
 
         private void flushFinishes() {
             if (pending.isEmpty()) {
                 return;
             }
-            String method = newMethod();
             Params params = new Params();
             StringBuilder body = new StringBuilder();
             finishBody(pending, params, body, true);
             pending.clear();
-            emit(method, params, body, "finish");
+            emit(newMethod(), params, body, "finish");
         }
 
         private void emit(String method, Params params, StringBuilder body, String kind) {
@@ -299,14 +384,32 @@ public final class DeviceSource {
          */
         private void tiledPass(FusionPlan.Pass p, Params params, StringBuilder body, boolean parallelTiles,
                                List<Finish> finishes) {
-            String tiles = params.own(p.tileStart.clone(), "tiles");
+            // index: the tile starts (tiles + 1), then each long-row sum's first tile per row (rows + 1).
+            List<int[]> rowTiles = new ArrayList<>();
+            int length = p.tileStart.length;
+            for (FusedKernel.Sink sink : p.sinks) {
+                if (sink.partial) {
+                    int[] first = rowTiles(p, sink);
+                    rowTiles.add(first);
+                    length += first.length;
+                }
+            }
+            int[] index = new int[length];
+            System.arraycopy(p.tileStart, 0, index, 0, p.tileStart.length);
+            double[] partials = new double[Math.max(1, rowTiles.size() * p.tiles())];
+            String tiles = params.own(index, "index");
             String[] partial = new String[p.sinks.size()];
-            for (int k = 0; k < p.sinks.size(); k++) {
+            int at = p.tileStart.length;
+            int base = 0;
+            for (int k = 0, taken = 0; k < p.sinks.size(); k++) {
                 FusedKernel.Sink sink = p.sinks.get(k);
                 if (sink.partial) {
-                    double[] array = new double[p.tiles()];
-                    partial[k] = params.own(array, "partial");
-                    finishes.add(new Finish(sink, array, rowTiles(p, sink)));
+                    int[] first = rowTiles.get(taken++);
+                    System.arraycopy(first, 0, index, at, first.length);
+                    partial[k] = params.own(partials, "partial") + "[" + base + " + t]";
+                    finishes.add(new Finish(sink, partials, base, index, at));
+                    at += first.length;
+                    base += p.tiles();
                 }
             }
             body.append("        for (").append(parallelTiles ? mark() : "").append("int t = 0; t < ")
@@ -319,7 +422,7 @@ public final class DeviceSource {
             body.append("            }\n");
             for (int k = 0; k < p.sinks.size(); k++) {
                 if (partial[k] != null) {
-                    body.append("            ").append(partial[k]).append("[t] = s").append(k).append(";\n");
+                    body.append("            ").append(partial[k]).append(" = s").append(k).append(";\n");
                 }
             }
             body.append("        }\n");
@@ -352,13 +455,13 @@ public final class DeviceSource {
                 .append(rows).append("; r++) {\n");
             for (Finish f : finishes) {
                 String partial = params.own(f.partial, "partial");
-                String rowTile = params.own(f.rowTile, "rowTiles");
-                String target = params.buffer(f.sink.out);
+                String index = params.own(f.index, "index");
+                String target = params.written(f.sink.out);
                 body.append(indent).append("if (r < ").append(f.sink.rows).append(") {\n")
                     .append(indent).append("    double s = 0.0;\n")
-                    .append(indent).append("    for (int t = ").append(rowTile).append("[r]; t < ").append(rowTile)
-                    .append("[r + 1]; t++) {\n")
-                    .append(indent).append("        s += ").append(partial).append("[t];\n")
+                    .append(indent).append("    for (int t = ").append(index).append("[").append(f.rows).append(" + r]; t < ")
+                    .append(index).append("[").append(f.rows).append(" + r + 1]; t++) {\n")
+                    .append(indent).append("        s += ").append(partial).append("[").append(f.base).append(" + t];\n")
                     .append(indent).append("    }\n")
                     .append(indent).append("    ").append(target).append("[r] = (float) s;\n")
                     .append(indent).append("}\n");
@@ -398,14 +501,14 @@ public final class DeviceSource {
                 return padded((TileOp.Pad) op, params);
             } else if (op instanceof TileOp.Store) {
                 TileOp.Store s = (TileOp.Store) op;
-                return params.buffer(s.buffer) + "[i] = " + v(op.in[0]) + ";";
+                return params.written(s.buffer) + "[i] = " + v(op.in[0]) + ";";
             } else if (op instanceof TileOp.SumPartial) {
                 return "s" + ((TileOp.SumPartial) op).sink + " += " + v(op.in[0]) + ";";
             } else if (op instanceof TileOp.SumRows) {
                 int k = ((TileOp.SumRows) op).sink;
                 FusedKernel.Sink sink = sinks.get(k);
                 return "s" + k + " += " + v(op.in[0]) + "; if ((i + 1) % " + sink.cols + " == 0) { "
-                    + params.buffer(sink.out) + "[i / " + sink.cols + "] = (float) s" + k + "; s" + k + " = 0.0; }";
+                    + params.written(sink.out) + "[i / " + sink.cols + "] = (float) s" + k + "; s" + k + " = 0.0; }";
             }
             return v(op.out) + " = " + formula(op) + ";";
         }

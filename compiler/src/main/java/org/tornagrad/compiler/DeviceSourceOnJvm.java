@@ -24,12 +24,13 @@ public final class DeviceSourceOnJvm {
 
     /**
      * {@code program} planned with device tiles of {@code tile} elements, passes of at most
-     * {@code serialMax} elements run serially, as a runnable program.
+     * {@code serialMax} elements run serially and kernels of at most {@code maxParams}
+     * parameters, as a runnable program.
      */
-    public static CompiledProgram compile(Program program, int tile, int serialMax) {
+    public static CompiledProgram compile(Program program, int tile, int serialMax, int maxParams) {
         FusionPlan plan = JavaProgramCompiler.plan(program, tile);
         String name = "TornagradJvmKernels" + IDS.incrementAndGet();
-        DeviceSource source = DeviceSource.render(plan, name, null, serialMax);
+        DeviceSource source = DeviceSource.render(plan, name, null, serialMax, maxParams);
         Class<?> kernels = define(name, InProcessJavac.compile(name, source.source(), List.of()));
         WorkerTeam team = new WorkerTeam(1);
         Backend reference = new ReferenceBackend();

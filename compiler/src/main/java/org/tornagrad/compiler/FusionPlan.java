@@ -25,12 +25,16 @@ public final class FusionPlan {
         final int[] tileStart;
         final List<TileOp> ops;
         final List<FusedKernel.Sink> sinks;
+        /** The same work as separate calls, in program order: for a target that cannot take the fused form. */
+        public final List<Program.Instruction> instructions;
 
-        Pass(int n, int[] tileStart, List<TileOp> ops, List<FusedKernel.Sink> sinks) {
+        Pass(int n, int[] tileStart, List<TileOp> ops, List<FusedKernel.Sink> sinks,
+             List<Program.Instruction> instructions) {
             this.n = n;
             this.tileStart = tileStart.clone();
             this.ops = List.copyOf(ops);
             this.sinks = List.copyOf(sinks);
+            this.instructions = List.copyOf(instructions);
         }
 
         /** The number of tiles. */

@@ -125,13 +125,38 @@ public final class JavaProgramCompiler {
         for (Object s : c.steps) {
             if (s instanceof FusedKernelPlan) {
                 FusedKernelPlan p = (FusedKernelPlan) s;
-                out.add(new FusionPlan.Pass(p.n, p.tileStart, p.ops, p.sinks));
+                out.add(new FusionPlan.Pass(p.n, p.tileStart, p.ops, p.sinks, c.unfused(p)));
             } else {
                 BarrierPlan b = (BarrierPlan) s;
                 out.add(new FusionPlan.Call(b.instruction, b.argmaxRead));
             }
         }
         return new FusionPlan(program, out);
+    }
+
+    /**
+     * The instructions a pass computes, in program order, as calls that give the same results on
+     * their own: its nodes, and the zero fill and scatter a padded read stands for.
+     */
+    private List<Instruction> unfused(FusedKernelPlan p) {
+        TreeSet<Integer> out = new TreeSet<>(p.nodes);
+        for (int i : p.nodes) {
+            Instruction in = ins.get(i);
+            for (int s = 0; s < in.bufferCount(); s++) {
+                int b = in.buffer(s);
+                for (int j = 0; j < i; j++) {
+                    Instruction w = ins.get(j);
+                    if (removed[j] && w.buffer(w.bufferCount() - 1) == b) {
+                        out.add(j);
+                    }
+                }
+            }
+        }
+        List<Instruction> list = new ArrayList<>();
+        for (int i : out) {
+            list.add(ins.get(i));
+        }
+        return list;
     }
 
     private static JavaProgramCompiler planned(Program program, WorkerTeam team, Backend fallback, int tile) {

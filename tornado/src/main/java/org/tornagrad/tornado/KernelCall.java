@@ -14,7 +14,7 @@ import uk.ac.manchester.tornado.api.TaskGraph;
  * buffer order), and the TornadoVM tasks that compute it. The eager backend and the task-graph
  * compiler both go through here, so a kernel is wired to its device loop in one place.
  */
-final class KernelCall {
+final class KernelCall implements DeviceTask {
     final Program.Kernel kernel;
     private final int[] ints;
     private final float[] floats;
@@ -66,7 +66,8 @@ final class KernelCall {
     }
 
     /** The number of output elements: 0 means there is nothing to launch. */
-    int work() {
+    @Override
+    public int work() {
         switch (kernel) {
             case UNARY: return ints[2];
             case UNARY_BACKWARD: return ints[1];
@@ -118,7 +119,8 @@ final class KernelCall {
     }
 
     /** How many tasks {@link #addTasks} adds: 0 without work, more than one for the multi-step kernels. */
-    int taskCount() {
+    @Override
+    public int taskCount() {
         if (work() == 0) {
             return 0;
         }
@@ -137,7 +139,8 @@ final class KernelCall {
     }
 
     /** Whether the kernel writes the buffer in {@code slot} (as {@link Program.Instruction#writes}). */
-    boolean writes(int slot) {
+    @Override
+    public boolean writes(int slot) {
         if (kernel == Program.Kernel.MAX_ROWS || kernel == Program.Kernel.MAX_POOL2D) {
             return slot >= slots.length - 2;
         }
@@ -149,8 +152,14 @@ final class KernelCall {
         return !writes(slot) || kernel == Program.Kernel.SCATTER;
     }
 
+    @Override
+    public Object[] slots() {
+        return slots;
+    }
+
     /** The arrays the device needs besides the slots, fixed for the call: shape metadata and scratch. */
-    List<Object> fixedArrays() {
+    @Override
+    public List<Object> fixedArrays() {
         List<Object> out = new ArrayList<>(Arrays.asList(temps));
         if (meta != null) {
             out.add(meta);
@@ -184,7 +193,8 @@ final class KernelCall {
     }
 
     /** Short text for task names: the kernel in lower case. */
-    String label() {
+    @Override
+    public String label() {
         return kernel.name().toLowerCase();
     }
 
@@ -193,7 +203,8 @@ final class KernelCall {
      * declared every array's transfers. Does nothing when {@link #work()} is 0: OpenCL rejects an
      * empty launch, and there is nothing to compute.
      */
-    void addTasks(TaskGraph graph, String prefix) {
+    @Override
+    public void addTasks(TaskGraph graph, String prefix) {
         int n = work();
         if (n == 0) {
             return;

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.compiler.DeviceSource;
+import org.tornagrad.compiler.JavaProgramCompiler;
 import org.tornagrad.tensor.Tensor;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -36,6 +38,14 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  */
 public final class TaskGraphCompiler {
     private static final AtomicLong GRAPH_IDS = new AtomicLong();
+    /**
+     * Whether programs compile into fused kernels ({@link DeviceSource}); with
+     * {@code -Dtornagrad.tornado.fused=false}, one task per traced kernel call, as before fusion
+     * (kept to measure what fusion gives).
+     */
+    static final boolean FUSED = !"false".equalsIgnoreCase(System.getProperty("tornagrad.tornado.fused"));
+    /** Elements per work-item of a pass that takes row sums ({@code -Dtornagrad.tornado.tile}). */
+    static final int TILE = Integer.getInteger("tornagrad.tornado.tile", 256);
 
     private TaskGraphCompiler() {
     }
@@ -73,7 +83,7 @@ public final class TaskGraphCompiler {
     /** The device arrays of a program and its calls, and how the graph moves each one. */
     static final class Layout {
         final Object[] arrays;
-        final List<KernelCall> calls = new ArrayList<>();
+        final List<DeviceTask> calls = new ArrayList<>();
         /** Constants that some call writes into (a scatter into a padded constant): restored before each run. */
         final Map<Integer, Object> pristine = new LinkedHashMap<>();
 
@@ -89,25 +99,69 @@ public final class TaskGraphCompiler {
                     arrays[b.id] = b.isInt ? new int[n] : new float[n];
                 }
             }
-            for (Program.Instruction in : program.instructions()) {
-                Object[] slots = new Object[in.bufferCount()];
-                for (int s = 0; s < slots.length; s++) {
-                    slots[s] = arrays[in.buffer(s)];
+            if (FUSED) {
+                DeviceSource source = deviceSource(program);
+                Class<?> kernels = source.launches().stream().anyMatch(l -> l instanceof DeviceSource.Kernel)
+                    ? GeneratedKernels.load(source) : null;
+                for (DeviceSource.Launch launch : source.launches()) {
+                    if (launch instanceof DeviceSource.Kernel) {
+                        DeviceSource.Kernel k = (DeviceSource.Kernel) launch;
+                        calls.add(new GeneratedTask(k, GeneratedKernels.task(kernels, k), arrays));
+                    } else {
+                        calls.add(kernelCall(((DeviceSource.Call) launch).instruction));
+                    }
                 }
-                int[] ints = new int[intCount(in.kernel)];
-                for (int i = 0; i < ints.length; i++) {
-                    ints[i] = in.ints(i);
+            } else {
+                for (Program.Instruction in : program.instructions()) {
+                    calls.add(kernelCall(in));
                 }
-                float[] floats = hasFloats(in.kernel) ? new float[] {in.floats(0), in.floats(1)} : null;
-                KernelCall call = KernelCall.of(in.kernel, ints, floats, in.shape(), in.strides(), in.strides2(), slots);
-                calls.add(call);
+            }
+            for (DeviceTask call : calls) {
+                Object[] slots = call.slots();
                 for (int s = 0; s < slots.length; s++) {
-                    Program.Buffer b = program.buffers().get(in.buffer(s));
+                    Program.Buffer b = bufferOf(program, slots[s]);
                     if (call.writes(s) && b.role == Program.Role.CONSTANT && !pristine.containsKey(b.id)) {
                         pristine.put(b.id, b.isInt ? b.intValue() : b.floatValue());
                     }
                 }
             }
+        }
+
+        private DeviceSource source;
+
+        /** The program's fusion plan as device kernels (one class per program). */
+        private DeviceSource deviceSource(Program program) {
+            source = DeviceSource.render(JavaProgramCompiler.plan(program, TILE), GeneratedKernels.newClassName(),
+                GeneratedKernels.PARALLEL);
+            return source;
+        }
+
+        /** The program buffer whose array is {@code array}. */
+        private Program.Buffer bufferOf(Program program, Object array) {
+            for (int id = 0; id < arrays.length; id++) {
+                if (arrays[id] == array) {
+                    return program.buffers().get(id);
+                }
+            }
+            throw new IllegalStateException("task graph: an array of no program buffer");
+        }
+
+        private KernelCall kernelCall(Program.Instruction in) {
+            Object[] slots = new Object[in.bufferCount()];
+            for (int s = 0; s < slots.length; s++) {
+                slots[s] = arrays[in.buffer(s)];
+            }
+            int[] ints = new int[intCount(in.kernel)];
+            for (int i = 0; i < ints.length; i++) {
+                ints[i] = in.ints(i);
+            }
+            float[] floats = hasFloats(in.kernel) ? new float[] {in.floats(0), in.floats(1)} : null;
+            return KernelCall.of(in.kernel, ints, floats, in.shape(), in.strides(), in.strides2(), slots);
+        }
+
+        /** The generated kernels' source (null on the unfused path). */
+        DeviceSource source() {
+            return source;
         }
 
         /**
@@ -123,15 +177,15 @@ public final class TaskGraphCompiler {
                 boolean perRun = b.role == Program.Role.INPUT || pristine.containsKey(b.id);
                 (perRun && !resident ? every : once).add(arrays[b.id]);
             }
-            for (KernelCall c : calls) {
+            for (DeviceTask c : calls) {
                 once.addAll(c.fixedArrays());
             }
             // Only arrays some task uses may be declared: TornadoVM rejects a transfer of an
             // object no task takes (an unused input, or a call skipped for having no work).
             Set<Object> used = Collections.newSetFromMap(new IdentityHashMap<>());
-            for (KernelCall c : calls) {
+            for (DeviceTask c : calls) {
                 if (c.work() > 0) {
-                    used.addAll(List.of(c.slots));
+                    used.addAll(List.of(c.slots()));
                     used.addAll(c.fixedArrays());
                 }
             }
@@ -161,7 +215,7 @@ public final class TaskGraphCompiler {
 
         int taskCount() {
             int n = 0;
-            for (KernelCall c : calls) {
+            for (DeviceTask c : calls) {
                 n += c.taskCount();
             }
             return n;

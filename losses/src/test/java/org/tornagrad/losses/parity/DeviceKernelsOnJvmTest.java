@@ -31,8 +31,15 @@ import org.tornagrad.tensor.Tensor;
  * tests check the same kernels on a device.
  */
 class DeviceKernelsOnJvmTest {
-    /** Tile sizes: one that splits every row of these small cases, and the device default. */
-    private static final int[][] CONFIGS = {{8, 0}, {8, DeviceSource.SERIAL_MAX}, {256, 0}, {256, DeviceSource.SERIAL_MAX}};
+    /**
+     * {tile, serialMax, maxParams}: tiles that split every row of these small cases and the device
+     * default; small passes serial or not; TornadoVM's parameter limit, and one so low that most
+     * passes fall back to separate calls and serial groups split.
+     */
+    private static final int[][] CONFIGS = {
+        {8, 0, DeviceSource.MAX_PARAMETERS}, {8, DeviceSource.SERIAL_MAX, DeviceSource.MAX_PARAMETERS},
+        {256, 0, DeviceSource.MAX_PARAMETERS}, {256, DeviceSource.SERIAL_MAX, DeviceSource.MAX_PARAMETERS},
+        {8, DeviceSource.SERIAL_MAX, 4}};
 
     @TestFactory
     Stream<DynamicTest> fusedDeviceKernelsMatchTheReferenceOnEveryParityCase() {
@@ -59,10 +66,11 @@ class DeviceKernelsOnJvmTest {
             return; // a failed guard: every compiled path redoes the call eagerly
         }
         for (int[] config : CONFIGS) {
-            CompiledProgram device = DeviceSourceOnJvm.compile(program, config[0], config[1]);
+            CompiledProgram device = DeviceSourceOnJvm.compile(program, config[0], config[1], config[2]);
             Map<String, Tensor> actual = device.run(prepared);
             for (Map.Entry<String, Tensor> e : expected.entrySet()) {
-                String where = c.id() + " " + e.getKey() + " tile " + config[0] + " serial " + config[1];
+                String where = c.id() + " " + e.getKey() + " tile " + config[0] + " serial " + config[1]
+                    + " parameters " + config[2];
                 Tensor got = actual.get(e.getKey());
                 assertEquals(e.getValue().shape(), got.shape(), where);
                 assertClose(e.getValue().toArray(), got.toArray(), where);
@@ -90,7 +98,8 @@ class DeviceKernelsOnJvmTest {
         // The forward pass with its four sums, the scalar arithmetic (finishing the sums), the backward pass.
         assertEquals(3, DeviceSourceOnJvm.launches(program, 256));
         Map<String, Tensor> expected = new ProgramRunner(program, new ReferenceBackend()).run(prepared);
-        Map<String, Tensor> actual = DeviceSourceOnJvm.compile(program, 256, DeviceSource.SERIAL_MAX).run(prepared);
+        Map<String, Tensor> actual = DeviceSourceOnJvm.compile(program, 256, DeviceSource.SERIAL_MAX,
+            DeviceSource.MAX_PARAMETERS).run(prepared);
         assertClose(expected.get("loss").toArray(), actual.get("loss").toArray(), "dice loss");
         assertClose(expected.get("grad:inputs").toArray(), actual.get("grad:inputs").toArray(), "dice grad");
         assertArrayEquals(expected.get("grad:inputs").shape().dims(), actual.get("grad:inputs").shape().dims());

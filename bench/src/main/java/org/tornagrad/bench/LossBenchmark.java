@@ -90,9 +90,7 @@ public class LossBenchmark {
             }
         }
         // One call of the measured method here: on the compiled path (and a task graph) it traces
-        // the loss and compiles its loops, seconds that would otherwise fill the first warm-up
-        // iteration with a single call, and leave fewer warm-up seconds for the JIT compilers to
-        // finish, in the background, what that compilation made hot.
+        // the loss and compiles its loops, seconds that would otherwise fill warm-up.
         if (params.getBenchmark().endsWith(".forward")) {
             forward();
         } else {

@@ -183,12 +183,10 @@ public final class JavaProgramCompiler {
      * Whether a transcendental value (exp, log, sigmoid, BCE, ...) that two kernels would each
      * recompute is stored by the first and loaded by the second instead: a write and a read of
      * 4 bytes an element against about a nanosecond of vector arithmetic per element (a dice
-     * backward would otherwise redo the forward's sigmoid). On by default since the generated loops
-     * made the arithmetic cheaper per element but not free: on the idle 2-core machine, JMH
-     * {@code LossBenchmark.forwardBackward -p backend=compiled} in one session gave dice 3.62 ->
-     * 3.03 ms, iou 3.28 -> 3.07, bce-dice 7.07 -> 6.31, focal 6.00 -> 5.55 (bench/results). It
-     * moves 8 more bytes an element than the bandwidth floor's two passes, which the arithmetic
-     * saved outweighs here; {@code -Dtornagrad.compiled.store=false} recomputes instead.
+     * backward would otherwise redo the forward's sigmoid). On by default because it measured faster
+     * (bench/results/cpu-vs-pytorch.md): it moves 8 more bytes an element than the bandwidth floor's
+     * two passes, which the arithmetic saved outweighs; {@code -Dtornagrad.compiled.store=false}
+     * recomputes instead.
      */
     static final boolean STORE_EXPENSIVE = !"false".equalsIgnoreCase(System.getProperty("tornagrad.compiled.store"));
 

@@ -11,16 +11,59 @@
 #      LossBenchmark.forwardBackward for that loss on every backend;
 #   4. one table: per loss, PyTorch's time, Tornagrad's per backend, the speed-up of the best
 #      backend over the faster PyTorch, and for dice the ratio to the bandwidth floor.
-# Usage: bench/compare-with-pytorch.sh [WORK_DIR] [extra JMH options, e.g. -wi 2 -i 3]
-# Environment: PYTHON (default /usr/bin/python3), TORCH_REPEATS (default 15).
+# Usage: bench/compare-with-pytorch.sh --help (below).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-work="${1:-$root/bench/target/compare}"
-shift || true
+me="bench/compare-with-pytorch.sh"
+
+usage() {
+  cat <<EOF
+Usage: $me [WORK_DIR] [JMH_OPTION...]
+       $me [-h | --help]
+
+Times every loss, forward + backward, on PyTorch CPU eager (1 and 2 threads) and on each
+Tornagrad backend (JMH), on the same inputs, loss by loss, and prints one Markdown table (also
+written to WORK_DIR/comparison.md). Takes about 10 minutes with JMH's defaults and writes about
+250 MB (inputs as .npy, JMH and PyTorch JSON) into WORK_DIR.
+
+  WORK_DIR      folder for inputs and results; default: bench/target/compare
+                (a WORK_DIR that starts with '-' must be written ./-name)
+  JMH_OPTION    after WORK_DIR (or after --), passed to every JMH run, e.g. -wi 2 -i 3
+                (java -jar bench/target/benchmarks.jar -h lists them)
+  -h, --help    print this and exit
+
+Environment: PYTHON (default /usr/bin/python3, with numpy and torch), TORCH_REPEATS (default 15).
+EOF
+}
+# A usage error: one line on stderr, exit code 2.
+die() {
+  echo "$me: $*" >&2
+  exit 2
+}
+
+work=""
+case "${1:-}" in
+  -h | --help) usage; exit 0 ;;
+  --) shift ;;
+  -*) die "unknown option '$1' (WORK_DIR comes first, JMH options after it or after --); see --help" ;;
+  "") [ $# -eq 0 ] || die "WORK_DIR: expected a folder, got ''" ;;
+  *) work="$1"; shift ;;
+esac
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help) usage; exit 0 ;;
+  esac
+done
+work="${work:-$root/bench/target/compare}"
+[ ! -e "$work" ] || [ -d "$work" ] || die "WORK_DIR: expected a folder, got the file '$work'"
+repeats="${TORCH_REPEATS:-15}"
+[[ "$repeats" =~ ^[1-9][0-9]*$ ]] || die "TORCH_REPEATS: expected a positive integer, got '$repeats'"
 python="${PYTHON:-/usr/bin/python3}"
+"$python" -c 'import numpy, torch' 2>/dev/null \
+  || die "PYTHON=$python cannot import numpy and torch; install them (e.g. apt-get install python3-torch) or set PYTHON"
 jar="$root/bench/target/benchmarks.jar"
-mkdir -p "$work"
+mkdir -p "$work" || die "WORK_DIR: cannot create '$work'"
 
 if [ ! -f "$jar" ]; then
   echo "building $jar" >&2
@@ -38,8 +81,8 @@ echo "== 3/4 loss by loss: PyTorch $("$python" -c 'import torch; print(torch.__v
 losses="$("$python" "$here/python/time_torch.py" --list)"
 for loss in $losses; do
   echo "== $loss" >&2
-  "$python" "$here/python/time_torch.py" "$work/inputs" 1 "${TORCH_REPEATS:-15}" --losses "$loss" > "$work/torch-1-$loss.json"
-  "$python" "$here/python/time_torch.py" "$work/inputs" 2 "${TORCH_REPEATS:-15}" --losses "$loss" > "$work/torch-2-$loss.json"
+  "$python" "$here/python/time_torch.py" "$work/inputs" 1 "$repeats" --losses "$loss" > "$work/torch-1-$loss.json"
+  "$python" "$here/python/time_torch.py" "$work/inputs" 2 "$repeats" --losses "$loss" > "$work/torch-2-$loss.json"
   if [ "$loss" = dice ]; then
     # dice's floor is taken at the bandwidth of the seconds its compiled backend is measured in:
     # the eager backends first, then a triad right before the compiled run and one right after

@@ -98,5 +98,12 @@ expect_usage_error error-bad-option-value "option reduction: expected one of mea
 expect_usage_error error-unknown-backend "backend: expected one of .*got 'quantum'" eval dice inputs="$d/inputs.npy" targets="$d/targets.npy" --backend quantum
 expect_usage_error error-unknown-flag "Unknown option: '--frobnicate'" eval dice --frobnicate
 
+# The launcher's own checks (vector module on, incubator warning filtered, exit codes).
+if "$here/launcher.sh" >"$work/launcher.txt" 2>&1; then
+  pass launcher
+else
+  fail launcher "$(grep -E '^FAIL' "$work/launcher.txt" | head -n 5)"
+fi
+
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -30,6 +30,24 @@ public final class BenchInputs {
     private BenchInputs() {
     }
 
+    /** The shapes {@link #of} makes for {@code loss}, as text for reports; null for an unknown loss. */
+    public static String shapes(String loss) {
+        switch (loss) {
+            case "dice":
+            case "bce-dice":
+            case "iou":
+            case "focal":
+            case "active-contour":
+                return "(8, 1, 512, 512)";
+            case "boundary":
+                return "(4, 4, 256, 256), 4 classes";
+            case "ccs":
+                return "8 x 20000 anchors, 256-d, 80 classes";
+            default:
+                return null;
+        }
+    }
+
     /** The inputs of {@code loss} (a CLI name), by input name. */
     public static Map<String, Tensor> of(String loss) {
         Map<String, Tensor> m = new LinkedHashMap<>();

@@ -18,6 +18,7 @@ import java.util.Set;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.style.Styler;
 
 /**
@@ -33,7 +34,60 @@ import org.knowm.xchart.style.Styler;
  */
 public final class BenchReport {
     /** One measured point. */
-    record Point(String benchClass, String method, String loss, String backend, double score, double error, String unit) {
+    record Point(String benchClass, String method, String loss, String backend, double score, double error, String unit,
+                 String category, Run run) {
+        Point(String benchClass, String method, String loss, String backend, double score, double error, String unit) {
+            this(benchClass, method, loss, backend, score, error, unit, loss, Run.UNKNOWN);
+        }
+    }
+
+    /** How a result was measured, from its JMH JSON: what a reader needs to judge the numbers. */
+    record Run(String mode, String jdk, String vm, String jmh, int forks, int warmups, String warmupTime,
+               int iterations, String iterationTime, int threads) {
+        static final Run UNKNOWN = new Run("", "", "", "", 0, 0, "", 0, "", 0);
+
+        static Run of(Map<?, ?> r) {
+            return new Run(text(r.get("mode")), text(r.get("jdkVersion")), text(r.get("vmName")), text(r.get("jmhVersion")),
+                count(r.get("forks")), count(r.get("warmupIterations")), text(r.get("warmupTime")),
+                count(r.get("measurementIterations")), text(r.get("measurementTime")), count(r.get("threads")));
+        }
+
+        private static String text(Object o) {
+            return o instanceof String s ? s : "";
+        }
+
+        private static int count(Object o) {
+            return o instanceof Double d && d >= 0 && d < 1e6 ? (int) (double) d : 0;
+        }
+
+        /** Whether higher scores are better (throughput) rather than lower (time per call). */
+        boolean higherIsBetter() {
+            return mode.equals("thrpt");
+        }
+
+        /** One line: the JDK, JMH and its settings (what is known of them). */
+        String describe() {
+            List<String> parts = new ArrayList<>();
+            if (!jdk.isEmpty()) {
+                parts.add("JDK " + jdk + (vm.isEmpty() ? "" : " (" + vm + ")"));
+            }
+            if (!jmh.isEmpty()) {
+                parts.add("JMH " + jmh + (mode.isEmpty() ? "" : " " + mode));
+            }
+            if (forks > 0 && iterations > 0) {
+                parts.add(forks + (forks == 1 ? " fork" : " forks") + " x " + iterations + " iterations"
+                    + (iterationTime.isEmpty() ? "" : " of " + iterationTime)
+                    + (warmups > 0 ? " after " + warmups + " warm-up" + (warmupTime.isEmpty() ? "" : " of " + warmupTime) : ""));
+            }
+            if (threads > 0) {
+                parts.add(threads + (threads == 1 ? " benchmark thread" : " benchmark threads"));
+            }
+            return String.join("; ", parts);
+        }
+    }
+
+    /** What {@link #report} wrote: the Markdown and every file, the table first. */
+    public record Written(String markdown, List<Path> files) {
     }
 
     private BenchReport() {
@@ -47,7 +101,9 @@ public final class BenchReport {
         Path json = Path.of(args[0]);
         Path out = args.length > 1 ? Path.of(args[1]) : null;
         try {
-            System.out.print(write(json, out));
+            Written w = report(json, out, thisMachine());
+            System.out.print(w.markdown());
+            w.files().forEach(f -> System.err.println("wrote " + f));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -56,6 +112,31 @@ public final class BenchReport {
 
     /** Reads {@code json}, writes the table and charts into {@code outDir} (null: json's folder), returns the table. */
     public static String write(Path json, Path outDir) throws IOException {
+        return report(json, outDir, thisMachine()).markdown();
+    }
+
+    /** This machine, for a report made where the benchmarks ran: cores, CPU model, OS. */
+    public static String thisMachine() {
+        String cpu = "";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).trim().replaceAll("\\s+", " ") + ", ";
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: cores and OS only
+        }
+        return cpu + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
+            + System.getProperty("os.arch");
+    }
+
+    /**
+     * Reads {@code json}, writes the table and charts into {@code outDir} (null: json's folder);
+     * {@code machine} is printed under each chart (JMH's JSON does not record it).
+     */
+    public static Written report(Path json, Path outDir, String machine) throws IOException {
         if (!Files.isRegularFile(json)) {
             throw new IllegalArgumentException("results: expected a JMH JSON file (java -jar benchmarks.jar -rf json),"
                 + " got '" + json + "', which is not a file");
@@ -76,18 +157,22 @@ public final class BenchReport {
             throw new IllegalArgumentException("--out: expected a directory, got the file '" + dir + "'");
         }
         String md = markdown(points);
+        List<Path> files = new ArrayList<>();
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("bench-report.md"), md, StandardCharsets.UTF_8);
+            files.add(dir.resolve("bench-report.md"));
+            Files.writeString(files.get(0), md, StandardCharsets.UTF_8);
             for (String method : methods(points)) {
-                BitmapEncoder.saveBitmap(chart(points, method), dir.resolve(chartFileName(method)).toString(),
-                    BitmapEncoder.BitmapFormat.PNG);
+                Path png = dir.resolve(chartFileName(method));
+                ImageIO.write(withCaption(BitmapEncoder.getBufferedImage(chart(points, method)),
+                    caption(points, method, machine)), "png", png.toFile());
+                files.add(png);
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("--out: expected a directory that can be created and written to, got '"
                 + dir + "' (" + reason(e) + ")");
         }
-        return md;
+        return new Written(md, files);
     }
 
     /** The chart's file name; a benchmark name is free text, so anything beyond a plain name becomes '_'. */
@@ -161,8 +246,12 @@ public final class BenchReport {
             }
             String loss = rowLabel(params.get("loss") != null ? String.valueOf(params.get("loss")) : benchmark, params);
             String backend = params.get("backend") != null ? String.valueOf(params.get("backend")) : "-";
-            double error = metric.get("scoreError") instanceof Double ? (Double) metric.get("scoreError") : Double.NaN;
-            points.add(new Point(benchClass, method, loss, backend, d, error, u));
+            double error = metric.get("scoreError") instanceof Double e && Double.isFinite(e) && e >= 0 ? e : Double.NaN;
+            // On the chart, whose title names the benchmark: the loss, else the other parameters.
+            String other = rowLabel("", params).trim();
+            String category = params.get("loss") != null ? rowLabel(String.valueOf(params.get("loss")), params)
+                : other.isEmpty() ? method : other;
+            points.add(new Point(benchClass, method, loss, backend, d, error, u, category, Run.of(r)));
         }
         if (points.isEmpty()) {
             throw new IllegalArgumentException("results " + source + ": expected at least one JMH result, got none");
@@ -219,6 +308,13 @@ public final class BenchReport {
     /** One table per method: a row per loss, a column per backend, "score ± error unit". */
     static String markdown(List<Point> points) {
         StringBuilder sb = new StringBuilder("# Benchmark results\n");
+        Set<String> runs = new LinkedHashSet<>();
+        points.forEach(p -> runs.add(p.run().describe()));
+        runs.remove("");
+        if (!runs.isEmpty()) {
+            sb.append('\n').append(String.join("\n\n", runs)).append('\n');
+        }
+        sb.append("\nScore ± JMH's score error (99.9% confidence interval).\n");
         for (String method : methods(points)) {
             Set<String> backends = new LinkedHashSet<>();
             Map<String, Map<String, Point>> byLoss = new LinkedHashMap<>();
@@ -228,8 +324,11 @@ public final class BenchReport {
                     byLoss.computeIfAbsent(p.loss(), k -> new LinkedHashMap<>()).put(p.backend(), p);
                 }
             }
-            sb.append("\n## ").append(method).append("\n\n| loss |");
-            backends.forEach(b -> sb.append(' ').append(b).append(" |"));
+            // A benchmark without loss or backend parameters (TriadBenchmark): "benchmark" and "score".
+            // (Its rows are then named by the benchmark, and its category on the chart is not the row.)
+            boolean losses = points.stream().anyMatch(p -> p.method().equals(method) && p.loss().equals(p.category()));
+            sb.append("\n## ").append(method).append("\n\n| ").append(losses ? "loss" : "benchmark").append(" |");
+            backends.forEach(b -> sb.append(' ').append(b.equals("-") ? "score" : b).append(" |"));
             sb.append("\n|---|");
             backends.forEach(b -> sb.append("---:|"));
             sb.append('\n');
@@ -253,44 +352,107 @@ public final class BenchReport {
         return s + " " + p.unit();
     }
 
-    /** Grouped bars: losses along x, one series per backend, log-scale time. */
+    /**
+     * Grouped bars on a linear axis from 0: a category per loss (else per other parameter), one
+     * series per backend, each bar with JMH's score error as its error bar and its value as a label.
+     * A benchmark without backends (TriadBenchmark) is one series without a legend.
+     */
     static CategoryChart chart(List<Point> points, String method) {
-        List<String> losses = new ArrayList<>();
-        Map<String, Map<String, Double>> byBackend = new LinkedHashMap<>();
+        List<String> categories = new ArrayList<>();
+        Map<String, Map<String, Point>> byBackend = new LinkedHashMap<>();
         String unit = "";
         String title = method;
+        Run run = Run.UNKNOWN;
         for (Point p : points) {
             if (!p.method().equals(method)) {
                 continue;
             }
             title = p.benchClass().isEmpty() ? method : p.benchClass() + "." + method;
-            if (!losses.contains(p.loss())) {
-                losses.add(p.loss());
+            if (!categories.contains(p.category())) {
+                categories.add(p.category());
             }
-            byBackend.computeIfAbsent(p.backend(), k -> new LinkedHashMap<>()).put(p.loss(), p.score());
+            byBackend.computeIfAbsent(p.backend(), k -> new LinkedHashMap<>()).put(p.category(), p);
             unit = p.unit();
+            run = p.run();
         }
+        boolean backends = !(byBackend.size() == 1 && byBackend.containsKey("-"));
+        String better = run.higherIsBetter() ? "higher is better" : "lower is better";
         CategoryChart chart = new CategoryChartBuilder().width(1000).height(560).title(title)
-            .xAxisTitle("loss").yAxisTitle(unit + " (log scale, lower is better)").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        chart.getStyler().setYAxisLogarithmic(true);
-        // Bars start from the axis minimum; on a log axis that must be set above 0.
-        double smallest = Double.MAX_VALUE;
-        for (Point p : points) {
-            if (p.method().equals(method) && p.score() > 0) {
-                smallest = Math.min(smallest, p.score());
-            }
-        }
-        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest))));
+            .xAxisTitle(backends ? "loss (bars: backends)" : "").yAxisTitle(unit + " (" + better + ")").build();
+        Styler styler = chart.getStyler();
+        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+        styler.setLegendVisible(backends);
+        chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setOverlapped(false);
-        for (Map.Entry<String, Map<String, Double>> e : byBackend.entrySet()) {
+        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setLabelsPosition(1.0);
+        chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
+        chart.getStyler().setLabelsFontColor(java.awt.Color.BLACK);
+        chart.getStyler().setDecimalPattern("#,##0.###");
+        chart.getStyler().setErrorBarsColorSeriesColor(false);
+        chart.getStyler().setErrorBarsColor(java.awt.Color.DARK_GRAY);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        for (Map.Entry<String, Map<String, Point>> e : byBackend.entrySet()) {
             List<Double> ys = new ArrayList<>();
-            for (String loss : losses) {
-                ys.add(e.getValue().get(loss)); // null: no bar for a backend not measured on that loss
-
+            List<Double> errors = new ArrayList<>();
+            for (String category : categories) {
+                Point p = e.getValue().get(category);
+                // A backend not measured on a category: an empty slot (0, no bar, no label).
+                ys.add(p == null ? 0.0 : p.score());
+                errors.add(p == null || Double.isNaN(p.error()) ? 0.0 : p.error());
             }
-            chart.addSeries(e.getKey(), losses, ys);
+            chart.addSeries(backends ? e.getKey() : unit, categories, ys, errors);
         }
         return chart;
+    }
+
+    /** The lines under a chart: how it was measured, on what, on which inputs, what the error bars are. */
+    static List<String> caption(List<Point> points, String method, String machine) {
+        List<String> lines = new ArrayList<>();
+        Set<String> runs = new LinkedHashSet<>();
+        Map<String, String> shapes = new LinkedHashMap<>();
+        for (Point p : points) {
+            if (p.method().equals(method)) {
+                runs.add(p.run().describe());
+                String loss = p.category().split(" ")[0];
+                String shape = p.benchClass().equals("LossBenchmark") ? BenchInputs.shapes(loss) : null;
+                if (shape != null) {
+                    shapes.merge(shape, loss, (a, b) -> a.contains(b) ? a : a + ", " + b);
+                }
+            }
+        }
+        runs.remove("");
+        lines.addAll(runs);
+        if (machine != null && !machine.isBlank()) {
+            lines.add("machine: " + machine);
+        }
+        if (!shapes.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            shapes.forEach((shape, losses) -> parts.add(losses + " " + shape));
+            lines.add("inputs: " + String.join("; ", parts));
+        }
+        lines.add("error bars: JMH's score error (99.9% confidence interval); labels: the score");
+        return lines;
+    }
+
+    /** The chart with {@code lines} of text under it. */
+    private static java.awt.image.BufferedImage withCaption(java.awt.image.BufferedImage chart, List<String> lines) {
+        int lineHeight = 18;
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(chart.getWidth(),
+            chart.getHeight() + lines.size() * lineHeight + 12, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.drawImage(chart, 0, 0, null);
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(java.awt.Color.DARK_GRAY);
+        g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13));
+        int y = chart.getHeight() + lineHeight - 4;
+        for (String line : lines) {
+            g.drawString(line, 12, y);
+            y += lineHeight;
+        }
+        g.dispose();
+        return img;
     }
 }

@@ -18,8 +18,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench-report", mixinStandardHelpOptions = true,
     // picocli's command list shows only the first line: it must be a whole sentence.
     description = {"Turns JMH JSON results into a Markdown table and a PNG chart per method.",
-        "Writes bench-report.md and one bench-METHOD.png per benchmark method. The",
-        "results come from: java -jar bench/target/benchmarks.jar -rf json -rff FILE"})
+        "Prints the table and writes it to bench-report.md, and one bench-METHOD.png",
+        "per benchmark method: bars from 0 with JMH's score error as error bars, the",
+        "values as labels, the JDK, JMH settings, machine and inputs under the chart.",
+        "Says on stderr which files it wrote. The results come from:",
+        "  java -jar bench/target/benchmarks.jar -rf json -rff FILE"})
 final class BenchReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -30,10 +33,20 @@ final class BenchReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Folder for the table and charts; default: the results file's folder.")
     Path out;
 
+    @Option(names = "--machine", paramLabel = "TEXT",
+        description = "The machine the benchmarks ran on, printed under each chart (JMH's JSON does not record"
+            + " it); default: this machine's CPU, cores and OS.")
+    String machine;
+
     @Override
     public Integer call() throws IOException {
-        spec.commandLine().getOut().print(BenchReport.write(results, out));
+        BenchReport.Written written = BenchReport.report(results, out, machine != null ? machine : BenchReport.thisMachine());
+        spec.commandLine().getOut().print(written.markdown());
         spec.commandLine().getOut().flush();
+        for (Path file : written.files()) {
+            spec.commandLine().getErr().println("wrote " + file);
+        }
+        spec.commandLine().getErr().flush();
         return 0;
     }
 }

@@ -47,8 +47,12 @@ final class DemoCommand implements Callable<Integer> {
         description = "Gradient-descent steps per loss (default ${DEFAULT-VALUE}).")
     int steps;
 
+    /** The start of every --out error. */
+    static final String OUT_EXPECTED = "--out: expected a writable .png or .jpg path";
+
     @Option(names = "--out", paramLabel = "FILE.png", defaultValue = "tornagrad-demo.png",
-        description = "The picture to write (default ${DEFAULT-VALUE}, in the current directory).")
+        description = "The picture to write: PNG, or JPEG for a name ending in .jpg or .jpeg (default"
+            + " ${DEFAULT-VALUE}, in the current directory).")
     Path out;
 
     @Option(names = "--size", paramLabel = "PIXELS", defaultValue = "64",
@@ -158,13 +162,14 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Checked before training, which can take minutes, so that a wrong --out costs nothing. */
     static void checkOut(Path out) {
-        String expected = "--out: expected a writable .png path, got '" + out + "'";
+        String expected = OUT_EXPECTED + ", got '" + out + "'";
         if (out.toString().isEmpty()) {
             throw new IllegalArgumentException(expected);
         }
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException(expected + ", which is a directory");
         }
+        DemoImage.format(out);
         Path folder = out.toAbsolutePath().getParent();
         if (folder == null || !Files.isDirectory(folder)) {
             throw new IllegalArgumentException(expected + ", whose folder does not exist");
@@ -209,6 +214,13 @@ final class DemoCommand implements Callable<Integer> {
         return new Result(task.lossName, task.optionText, first, last, firstScore, score, msPerStep, row);
     }
 
+    /**
+     * The progress line's last value is the loss computed in the last step, before that step's
+     * update; the table's "last" is the loss after it (the parameters the picture shows).
+     */
+    static final String LAST_NOTE = "first: the loss before training; last: after the last update (the progress"
+        + " line's final loss is from before it)";
+
     static String table(List<Result> results, String backend) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-16s %10s %10s %7s %9s  %-9s %s%n", "loss", "first", "last", "IoU",
@@ -236,6 +248,7 @@ final class DemoCommand implements Callable<Integer> {
         for (String note : notes) {
             sb.append(note).append('\n');
         }
+        sb.append(LAST_NOTE).append('\n');
         return sb.toString();
     }
 }

@@ -64,16 +64,33 @@ final class DemoImage {
         g.dispose();
         // ImageIO.write(..., File) prints the stack trace of a file it cannot open to stderr before it
         // fails; opening the file here keeps that error ours, to report in one line.
+        String format = format(out);
         try (OutputStream file = Files.newOutputStream(out);
-             ImageOutputStream png = new MemoryCacheImageOutputStream(file)) {
-            if (!ImageIO.write(img, "png", png)) {
-                throw new IllegalStateException("no PNG writer in this JVM");
+             ImageOutputStream stream = new MemoryCacheImageOutputStream(file)) {
+            if (!ImageIO.write(img, format, stream)) {
+                throw new IllegalStateException("no " + format.toUpperCase(java.util.Locale.ROOT) + " writer in this JVM");
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("--out: expected a writable .png path, got '" + out + "' ("
+            throw new IllegalArgumentException(DemoCommand.OUT_EXPECTED + ", got '" + out + "' ("
                 + Errors.ioReason(e) + ")");
         }
         return labelled;
+    }
+
+    /**
+     * The image format {@code out}'s name asks for: png, or jpeg for .jpg and .jpeg (any case). Any
+     * other name is refused: a .jpg holding PNG bytes, as was written, is a file some viewers refuse.
+     */
+    static String format(Path out) {
+        Path name = out.getFileName();
+        String lower = name == null ? "" : name.toString().toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith(".png")) {
+            return "png";
+        }
+        if (lower.endsWith(".jpg") || lower.endsWith(".jpeg")) {
+            return "jpeg";
+        }
+        throw new IllegalArgumentException("--out: expected a file name ending in .png, .jpg or .jpeg, got '" + out + "'");
     }
 
     private static void drawPixels(Graphics2D g, int[] rgb, int size, int scale, int x0, int y0) {

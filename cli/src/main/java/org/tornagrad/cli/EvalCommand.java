@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
         "Prints one JSON object on stdout, e.g.",
         "  {\"loss\": \"dice\", \"backend\": \"java\", \"value\": 0.1234,",
         "   \"grads\": {\"inputs\": \"DIR/inputs.npy\"}}",
+        "DIR is --grads, else grads/ beside the first differentiated input's file.",
         "With reduction=none, value is a nested array and \"shape\" gives its shape; the",
         "gradients are then those of the sum of the terms. Each gradient is a float32",
         ".npy of its input's shape.",
@@ -68,7 +69,9 @@ final class EvalCommand implements Callable<Integer> {
     Map<String, String> options = new LinkedHashMap<>();
 
     @Option(names = "--grads", paramLabel = "DIR",
-        description = "Folder for the gradient files (created if missing); default: a fresh temporary folder.")
+        description = "Folder for the gradient files (created if missing); default: grads/ in the folder of the"
+            + " first differentiated input's file (printed in the JSON; existing gradient files there are"
+            + " replaced).")
     Path gradsDir;
 
     @Mixin
@@ -82,7 +85,9 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Path> files = LossInputs.parse(loss, inputs);
         LossInputs.requireAll(loss, files);
         Map<String, Tensor> tensors = LossInputs.read(files);
-        Path dir = gradsDir == null ? Files.createTempDirectory("tornagrad-grads-") : prepare(gradsDir);
+        // By default next to the inputs, where a user looks for them: a fresh temporary folder per
+        // call was left behind at every call.
+        Path dir = prepare(gradsDir != null ? gradsDir : defaultGradsDir(loss, files));
         Map<String, Path> gradFiles = new LinkedHashMap<>();
         for (String name : loss.differentiated()) {
             gradFiles.put(name, dir.resolve(name + ".npy"));
@@ -140,6 +145,13 @@ final class EvalCommand implements Callable<Integer> {
             first = false;
         }
         return sb.append("}}").toString();
+    }
+
+    /** {@code grads} beside the file of the loss's first differentiated input (e.g. dice's inputs=...). */
+    static Path defaultGradsDir(Loss loss, Map<String, Path> files) {
+        Path first = files.get(loss.differentiated().get(0)).toAbsolutePath().normalize();
+        Path parent = first.getParent();
+        return (parent != null ? parent : first.getRoot()).resolve("grads");
     }
 
     private static Path prepare(Path dir) {

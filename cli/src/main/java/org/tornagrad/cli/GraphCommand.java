@@ -14,8 +14,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.tornagrad.autograd.DotExporter;
 import org.tornagrad.autograd.Variable;
+import org.tornagrad.compiler.CompiledBackend;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
+import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Loss;
 import org.tornagrad.losses.Losses;
 import org.tornagrad.tensor.Tensor;
@@ -37,6 +39,10 @@ import picocli.CommandLine.Spec;
         "random, with the shape from --shape or one that fits the others (e.g. inputs",
         "1x1x8x8 for dice).",
         "Example: tornagrad graph boundary --shape 1x3x16x16 --format svg --out b.svg",
+        "",
+        "With --backend compiled: not the graph but the compiled program of the loss",
+        "and its gradients for these shapes, one fused kernel or kernel call a step",
+        "(text); with --kernels too, the Java source of its generated loops.",
         ""})
 final class GraphCommand implements Callable<Integer> {
     /** System property naming the Graphviz program; default {@code dot}, looked up on PATH. */
@@ -69,7 +75,8 @@ final class GraphCommand implements Callable<Integer> {
 
     @Option(names = "--kernels",
         description = "With --backend tornado: instead of the graph, the code TornadoVM generates for the loss's"
-            + " forward and backward as one task graph (OpenCL C on an OpenCL device), one kernel per task.")
+            + " forward and backward as one task graph (OpenCL C on an OpenCL device), one kernel per task."
+            + " With --backend compiled: the Java source of the compiled program's generated loops.")
     boolean kernels;
 
     @Mixin
@@ -81,8 +88,13 @@ final class GraphCommand implements Callable<Integer> {
         if (!format.equals("dot") && !format.equals("svg")) {
             throw new IllegalArgumentException("--format: expected dot or svg, got '" + format + "'");
         }
-        String dotProgram = format.equals("svg") ? findDot() : null;
         Backend chosen = backend.resolve();
+        boolean compiled = CompiledBackend.isCompiled(chosen);
+        if (compiled && format.equals("svg")) {
+            throw new IllegalArgumentException("--format: expected dot (the default) with --backend compiled, which"
+                + " writes the compiled program's listing (text), not a graph; got " + format);
+        }
+        String dotProgram = format.equals("svg") ? findDot() : null;
         Loss loss = Losses.create(lossName, options);
         Map<String, Path> files = LossInputs.parse(loss, inputs);
         Map<String, int[]> shapeSpecs = parseShapes(loss, shapes, files);
@@ -91,11 +103,15 @@ final class GraphCommand implements Callable<Integer> {
 
         String dot;
         if (kernels) {
-            if (!chosen.name().equals("tornado") || dotProgram != null) {
-                throw new IllegalArgumentException("--kernels: expected --backend tornado and --format dot, got --backend "
-                    + chosen.name() + " --format " + format);
+            if (!(chosen.name().equals("tornado") || compiled) || dotProgram != null) {
+                throw new IllegalArgumentException("--kernels: expected --backend tornado or compiled and --format dot,"
+                    + " got --backend " + chosen.name() + " --format " + format);
             }
-            dot = tornadoKernels(loss, tensors);
+            dot = compiled ? CompiledLoss.of(loss).generatedSource(tensors, true) : tornadoKernels(loss, tensors);
+        } else if (compiled) {
+            // The compiled path runs no autograd graph: what it runs is this program.
+            dot = "// " + loss.name() + " loss and gradients, compiled for " + shapes(tensors) + "\n"
+                + CompiledLoss.of(loss).listing(tensors, true);
         } else {
             try (Backends.Scope scope = Backends.use(chosen)) {
                 Variable value = loss.compute(LossInputs.variables(loss, tensors));
@@ -116,6 +132,12 @@ final class GraphCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static String shapes(Map<String, Tensor> tensors) {
+        StringBuilder sb = new StringBuilder();
+        tensors.forEach((name, t) -> sb.append(sb.length() == 0 ? "" : ", ").append(name).append(' ').append(t.shape()));
+        return sb.toString();
     }
 
     /**

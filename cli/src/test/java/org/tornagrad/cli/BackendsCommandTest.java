@@ -2,10 +2,15 @@ package org.tornagrad.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tornagrad.kernels.Backends;
+import org.tornagrad.losses.CompiledLoss;
+import org.tornagrad.losses.Losses;
+import org.tornagrad.tensor.Tensor;
 
 class BackendsCommandTest {
     @Test
@@ -23,5 +28,26 @@ class BackendsCommandTest {
             assertTrue(line.endsWith(Backends.get(name).description()), line);
             assertEquals(name.equals(defaultName), line.startsWith("*"), line);
         }
+    }
+
+    /**
+     * This module's tests run without --add-modules jdk.incubator.vector (the launcher adds it):
+     * the compiled backend then says so in `backends`, and generatedSource says why it has none,
+     * instead of an empty string.
+     */
+    @Test
+    void withoutTheVectorModuleTheCompiledBackendSaysWhyItHasNoGeneratedLoops() {
+        assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty(), "runs without the vector module");
+        String why = "this JVM runs without the vector module (add --add-modules jdk.incubator.vector";
+        Cli.Run run = Cli.run("backends");
+        String compiled = run.out().lines().filter(l -> l.contains("compiled ")).findFirst().orElseThrow();
+        assertTrue(compiled.contains("no generated loops (slower): " + why), compiled);
+
+        Tensor logits = Tensor.uniform(7, -3f, 3f, 2, 1, 40, 50);
+        Tensor targets = Tensor.uniform(8, 0f, 1f, 2, 1, 40, 50);
+        String source = CompiledLoss.of(Losses.create("dice"))
+            .generatedSource(Map.of("inputs", logits, "targets", targets), true);
+        assertTrue(source.startsWith("// no generated loops: " + why), source);
+        assertEquals(1, source.lines().count(), source);
     }
 }

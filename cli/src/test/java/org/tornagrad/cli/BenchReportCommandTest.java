@@ -51,6 +51,9 @@ class BenchReportCommandTest {
         assertTrue(run.out().contains("| ccs | 900.000 ± 0.500 ms/op |  |"), run.out());
         assertTrue(Files.size(dir.resolve("out").resolve("bench-forwardBackward.png")) > 1000);
         assertEquals(run.out(), Files.readString(dir.resolve("out").resolve("bench-report.md")));
+        // Where the files went, on stderr (stdout is the table).
+        assertEquals(java.util.List.of("wrote " + dir.resolve("out").resolve("bench-report.md"),
+            "wrote " + dir.resolve("out").resolve("bench-forwardBackward.png")), run.errLines());
     }
 
     @Test

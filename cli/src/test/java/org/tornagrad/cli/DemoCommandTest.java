@@ -75,7 +75,30 @@ class DemoCommandTest {
         assertEquals("[1/1] dice           step 1/8 loss", progress.get(0).substring(0, 34));
         assertTrue(progress.get(progress.size() - 1).contains("step 8/8"), progress::toString);
         assertTrue(progress.size() <= 6, progress::toString);
-        assertEquals(2, run.out().lines().count(), "header and one row: " + run.out());
+        assertEquals(3, run.out().lines().count(), "header, one row and the note on first/last: " + run.out());
+        // "last" is the loss after the final update: one step past the progress line's final value,
+        // which the table's last line says.
+        assertEquals(DemoCommand.LAST_NOTE, run.out().lines().reduce((a, b) -> b).orElseThrow());
+        float progressLast = Float.parseFloat(progress.get(progress.size() - 1).replaceAll(".* loss ", ""));
+        float tableLast = Float.parseFloat(row(run.out(), "dice")[2]);
+        assertTrue(tableLast < progressLast, () -> "table " + tableLast + ", progress " + progressLast);
+    }
+
+    @Test
+    void aJpgOutIsAJpegAndAnyOtherNameIsRefusedNamingTheOption() throws IOException {
+        Path jpg = dir.resolve("d.jpg");
+        Cli.Run run = Cli.run("demo", "--loss", "dice", "--steps", "2", "--size", "24", "--out", jpg.toString());
+        assertEquals(0, run.code(), run::toString);
+        byte[] bytes = java.nio.file.Files.readAllBytes(jpg);
+        assertEquals(0xFF, bytes[0] & 0xFF);
+        assertEquals(0xD8, bytes[1] & 0xFF, "a JPEG starts with FF D8");
+        assertNotNull(ImageIO.read(jpg.toFile()));
+        for (String name : new String[] {"d.gif", "d", "d.png.txt"}) {
+            Path out = dir.resolve(name);
+            assertUsageError(Cli.run("demo", "--loss", "dice", "--steps", "1", "--size", "24", "--out", out.toString()),
+                "--out: expected a file name ending in .png, .jpg or .jpeg, got '" + out + "'");
+            assertFalse(java.nio.file.Files.exists(out), name);
+        }
     }
 
     @Test
@@ -145,11 +168,11 @@ class DemoCommandTest {
     void anUnwritableOutIsOneUsageLineBeforeAnyTraining() throws IOException {
         Path missing = dir.resolve("no-such-dir").resolve("d.png");
         assertUsageError(Cli.run("demo", "--loss", "iou", "--steps", "1", "--size", "24", "--out", missing.toString()),
-            "--out: expected a writable .png path, got '" + missing + "', whose folder does not exist");
+            "--out: expected a writable .png or .jpg path, got '" + missing + "', whose folder does not exist");
         assertUsageError(Cli.run("demo", "--loss", "iou", "--steps", "1", "--size", "24", "--out", dir.toString()),
-            "--out: expected a writable .png path, got '" + dir + "', which is a directory");
+            "--out: expected a writable .png or .jpg path, got '" + dir + "', which is a directory");
         assertUsageError(Cli.run("demo", "--loss", "iou", "--steps", "1", "--size", "24", "--out", ""),
-            "--out: expected a writable .png path, got ''");
+            "--out: expected a writable .png or .jpg path, got ''");
     }
 
     @Test
@@ -161,7 +184,7 @@ class DemoCommandTest {
             System.setErr(new PrintStream(captured, true));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DemoImage.write(List.of(), 24, 1, out));
-            assertEquals("--out: expected a writable .png path, got '" + out + "' (no such file or directory: " + out + ")",
+            assertEquals("--out: expected a writable .png or .jpg path, got '" + out + "' (no such file or directory: " + out + ")",
                 e.getMessage());
         } finally {
             System.setErr(stderr);

@@ -88,13 +88,22 @@ class EvalCommandTest {
     }
 
     @Test
-    void withoutGradsWritesIntoAFreshTemporaryFolder() throws IOException {
+    void withoutGradsWritesIntoGradsBesideTheInputsAndNothingIntoTheTemporaryFolder() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        long before = tornagradFoldersIn(tmp);
         Map<String, Object> out = json(Cli.run(diceArgs()));
         Path grad = Path.of((String) ((Map<?, ?>) out.get("grads")).get("inputs"));
+        assertEquals(dir.resolve("grads").resolve("inputs.npy").toAbsolutePath(), grad);
         assertTrue(Files.isRegularFile(grad), grad::toString);
-        assertTrue(grad.getParent().getFileName().toString().startsWith("tornagrad-grads-"), grad::toString);
-        Files.delete(grad);
-        Files.delete(grad.getParent());
+        assertEquals(before, tornagradFoldersIn(tmp), "a tornagrad-grads-* folder was left in " + tmp);
+        // A second call replaces the files rather than failing or making another folder.
+        assertEquals(grad.toString(), ((Map<?, ?>) json(Cli.run(diceArgs())).get("grads")).get("inputs"));
+    }
+
+    private static long tornagradFoldersIn(Path tmp) throws IOException {
+        try (var s = Files.list(tmp)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("tornagrad-grads-")).count();
+        }
     }
 
     @Test

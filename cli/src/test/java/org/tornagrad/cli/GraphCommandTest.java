@@ -1,6 +1,7 @@
 package org.tornagrad.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -101,6 +102,28 @@ class GraphCommandTest {
         assertEquals("(2, 2, 5)", ccs.get("annotations").shape().toString());
         // Annotations copy the first anchors, so the graph has selected anchors to show.
         assertEquals(ccs.get("anchors").get(1, 0, 2), ccs.get("annotations").get(1, 0, 2));
+    }
+
+    @Test
+    void compiledBackendPrintsTheCompiledProgramNotTheEagerGraph() {
+        Cli.Run run = Cli.run("graph", "dice", "--shape", "1x1x8x8", "--backend", "compiled");
+        assertEquals(0, run.code(), run::toString);
+        assertEquals("", run.err(), run::toString);
+        assertTrue(run.out().startsWith("// dice loss and gradients, compiled for inputs (1, 1, 8, 8), targets"), run.out());
+        assertTrue(run.out().contains("input inputs = %") && run.out().contains("fused n="), run.out());
+        assertTrue(run.out().contains("output grad:inputs = %"), run.out());
+        assertFalse(run.out().contains("digraph"), run.out());
+
+        Cli.Run loops = Cli.run("graph", "dice", "--shape", "1x1x8x8", "--backend", "compiled", "--kernels");
+        assertEquals(0, loops.code(), loops::toString);
+        // This module's tests run without the vector module: the source says why there is none.
+        assertTrue(loops.out().startsWith(ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
+            ? "// no generated loops: " : "// "), loops.out());
+
+        Cli.Run svg = Cli.run("graph", "dice", "--backend", "compiled", "--format", "svg");
+        assertEquals(2, svg.code(), svg::toString);
+        assertEquals(List.of("tornagrad graph: --format: expected dot (the default) with --backend compiled, which"
+            + " writes the compiled program's listing (text), not a graph; got svg"), svg.errLines());
     }
 
     @Test

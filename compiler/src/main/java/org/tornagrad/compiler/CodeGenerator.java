@@ -82,6 +82,24 @@ final class CodeGenerator {
         return present;
     }
 
+    /**
+     * Why kernels get no generated loops in this process, as a clause a message can end with; null
+     * when they can get them ({@link #enabled}).
+     */
+    static String disabledReason() {
+        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
+            return "generated loops are turned off (-D" + PROPERTY + "=false)";
+        }
+        if (!BlockMath.VECTOR) {
+            String why = VectorSupport.unavailableReason();
+            return why != null ? why : "the vector API was off when this process started";
+        }
+        if (!enabled()) {
+            return "this Java runtime has no system Java compiler (javax.tools: run on a JDK, not a JRE)";
+        }
+        return null;
+    }
+
     /** The tile program for a kernel over {@code n} elements: generated loops where possible, else {@code ops}. */
     static TileOp[] rewrite(TileOp[] ops, int n) {
         if (n < minElements() || !enabled() || storesWhatItReads(ops)) {

@@ -34,9 +34,10 @@ public final class CompiledBackend implements Backend {
 
     @Override
     public String description() {
+        String noLoops = CodeGenerator.disabledReason();
         return "traced and fused: a loss runs as one compiled program per shape, " + WorkerTeam.shared().size()
-            + " threads" + (BlockMath.VECTOR ? ", vector API" : " (vector API off: add --add-modules"
-            + " jdk.incubator.vector to java's options, for ./tornagrad in TORNAGRAD_JAVA_OPTS, for faster loops)");
+            + " threads" + (noLoops == null ? ", vector API, generated loops"
+            : (BlockMath.VECTOR ? ", vector API" : "") + "; no generated loops (slower): " + noLoops);
     }
 
     @Override

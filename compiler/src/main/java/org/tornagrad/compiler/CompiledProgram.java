@@ -135,8 +135,10 @@ public final class CompiledProgram {
 
     /**
      * The Java source of every generated loop, kernel by kernel in schedule order (the loops the
-     * listing shows as {@code generated loop {...}}); empty when the kernels are interpreted
-     * ({@code -Dtornagrad.compiled.codegen=false}, no vector module, or a JRE without javac).
+     * listing shows as {@code generated loop {...}}). When every kernel is interpreted, a one-line
+     * Java comment that says why: {@code -Dtornagrad.compiled.codegen=false}, no vector module
+     * ({@code --add-modules jdk.incubator.vector}), a JRE without javac, or kernels too small or
+     * without a run the generator has formulas for.
      */
     public String generatedSource() {
         StringBuilder sb = new StringBuilder();
@@ -151,7 +153,21 @@ public final class CompiledProgram {
                 kernel++;
             }
         }
+        if (sb.length() == 0) {
+            String why = CodeGenerator.disabledReason();
+            return "// no generated loops: " + (why != null ? why : "every fused kernel of this program is"
+                + " interpreted (kernels over fewer than " + CodeGenerator.minElements() + " elements, -D"
+                + CodeGenerator.MIN_ELEMENTS_PROPERTY + ", or no run of ops the generator has formulas for)") + "\n";
+        }
         return sb.toString();
+    }
+
+    /**
+     * Why no compiled program gets generated loops in this process (a clause such as "this JVM runs
+     * without the vector module (add --add-modules jdk.incubator.vector ...)"), or null when they can.
+     */
+    public static String generatedLoopsUnavailable() {
+        return CodeGenerator.disabledReason();
     }
 
     /** The number of steps: fused kernels plus the kernel calls between them. */

@@ -38,7 +38,7 @@ import org.tornagrad.kernels.Unary;
  *       ({@link CodeGenerator}; the tile ops are interpreted where it cannot, same bits).</li>
  * </ol>
  * Values equal the eager java backend's bits except where noted in {@link BlockMath} (exp, log,
- * sigmoid and BCE within about 1 ulp) and {@link TileLoops#laneSum} (sums of rows longer than a
+ * sigmoid and BCE within about 1 ulp) and {@link BlockMath#laneSum} (sums of rows longer than a
  * tile, added in eight lanes per tile). Everything is deterministic: the same bits for any number
  * of threads.
  */

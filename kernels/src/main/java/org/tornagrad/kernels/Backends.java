@@ -79,14 +79,29 @@ public final class Backends {
     public static Backend defaultBackend() {
         Backend d = defaultBackend;
         if (d == null) {
-            String name = System.getProperty(PROPERTY);
-            if (name == null || name.isBlank()) {
-                name = System.getenv(ENV);
-            }
-            d = get(name == null || name.isBlank() ? ReferenceBackend.NAME : name.trim());
+            d = defaultBackend(System.getProperty(PROPERTY), System.getenv(ENV));
             defaultBackend = d;
         }
         return d;
+    }
+
+    /**
+     * The backend named by {@code property} (-Dtornagrad.backend), else by {@code env}
+     * (TORNAGRAD_BACKEND), else {@code java}; an unknown name fails naming where it came from, since
+     * the user may not know that a variable set long ago chose it.
+     */
+    static Backend defaultBackend(String property, String env) {
+        boolean fromProperty = property != null && !property.isBlank();
+        String name = fromProperty ? property : env;
+        if (name == null || name.isBlank()) {
+            return get(ReferenceBackend.NAME);
+        }
+        Backend b = LOADED.get(name.trim());
+        if (b == null) {
+            throw new IllegalArgumentException((fromProperty ? "-D" + PROPERTY : ENV) + ": expected a backend, one of "
+                + names() + ", got '" + name + "'");
+        }
+        return b;
     }
 
     public static Scope use(String name) {

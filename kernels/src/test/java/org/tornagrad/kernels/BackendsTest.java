@@ -39,6 +39,21 @@ class BackendsTest {
     }
 
     @Test
+    void aBadDefaultNamesTheVariableOrPropertyThatChoseIt() {
+        IllegalArgumentException env = assertThrows(IllegalArgumentException.class,
+            () -> Backends.defaultBackend(null, "quantum"));
+        assertTrue(env.getMessage().startsWith("TORNAGRAD_BACKEND: expected a backend, one of [java, parallel"),
+            env.getMessage());
+        assertTrue(env.getMessage().endsWith("got 'quantum'"), env.getMessage());
+        IllegalArgumentException property = assertThrows(IllegalArgumentException.class,
+            () -> Backends.defaultBackend("quantum", "parallel"));
+        assertTrue(property.getMessage().startsWith("-Dtornagrad.backend: expected a backend"), property.getMessage());
+        assertEquals("parallel", Backends.defaultBackend(" ", "parallel").name());
+        assertEquals("parallel", Backends.defaultBackend("parallel ", null).name());
+        assertEquals("java", Backends.defaultBackend(null, "").name());
+    }
+
+    @Test
     void defaultIsJavaWhenNothingIsConfigured() {
         if (System.getProperty(Backends.PROPERTY) == null && System.getenv(Backends.ENV) == null) {
             assertEquals("java", Backends.defaultBackend().name());

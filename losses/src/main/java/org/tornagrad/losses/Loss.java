@@ -60,7 +60,7 @@ public interface Loss {
 
     /**
      * The checks {@link #prepareUnchecked} left out, as a detached scalar on the backend: NaN when
-     * one fails, 0 otherwise (see {@link Checks#rangeGuard}); null when nothing was left out. A
+     * one fails, 0 otherwise; null when nothing was left out. A
      * compiled run adds {@code 0 * guard} to the loss, and a non-finite loss makes it redo the
      * call eagerly, where {@link #prepare} throws the check's own message.
      */

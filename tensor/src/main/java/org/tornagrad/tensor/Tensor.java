@@ -1094,7 +1094,7 @@ public final class Tensor {
     // ----------------------------------------------------------------------------------------
     // Checks and comparison
 
-    /** Whether the shapes are equal and every element satisfies |a - b| <= atol + rtol |b| (NaN equals NaN). */
+    /** Whether the shapes are equal and every element satisfies {@code |a - b| <= atol + rtol |b|} (NaN equals NaN). */
     public boolean allClose(Tensor other, double rtol, double atol) {
         if (other == null || !shape.equals(other.shape)) {
             return false;

@@ -19,9 +19,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tornagrad.autograd.Variable;
 import org.tornagrad.autograd.trace.Tracer;
-import org.tornagrad.compiler.CompiledBackend;
-import org.tornagrad.compiler.CompiledProgram;
-import org.tornagrad.compiler.JavaProgramCompiler;
+import org.tornagrad.compiler.ProgramCompilers;
+import org.tornagrad.compiler.ExecutableProgram;
+import org.tornagrad.compiler.ProgramCompiler;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.kernels.ParallelBackend;
@@ -38,11 +38,12 @@ import org.tornagrad.tensor.Tensor;
  *   <li>{@link #softmaxChannels}: softmax over dim 1 of the same shape;</li>
  *   <li>{@link #batchedDot}: dot products of (size / 256) pairs of 256-d rows.</li>
  * </ul>
- * On {@code java} and {@code parallel} each op runs eagerly; on {@code compiled} each method's
- * function is traced once and compiled ({@link JavaProgramCompiler}), which fuses the chain and
- * the softmax into single passes. On {@code tornado} (the jar built with {@code -Ptornado}, run
- * under TornadoVM's flags) each op is a device kernel; the ops of one call stay on the device and
- * only the result is copied back when read.
+ * On {@code java} and {@code parallel} each op runs eagerly; on a compiler's name
+ * ({@code compiled}, {@code tornado-compiled}) each method's function is traced once and compiled
+ * by that {@link ProgramCompiler}, which fuses the chain and the softmax into single passes. On
+ * {@code tornado} (the jar built with {@code -Ptornado}, run under TornadoVM's flags) each op is a
+ * device kernel; the ops of one call stay on the device and only the result is copied back when
+ * read.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -61,7 +62,7 @@ public class KernelBenchmark {
     private Map<String, Tensor> vectors;
     private Map<String, Tensor> planes;
     private Map<String, Tensor> rows;
-    private final Map<String, CompiledProgram> compiled = new LinkedHashMap<>();
+    private final Map<String, ExecutableProgram> compiled = new LinkedHashMap<>();
 
     private static final Function<Map<String, Variable>, Variable> CHAIN =
         v -> v.get("x").mul(v.get("y")).add(1f).sigmoid().mul(v.get("x"));
@@ -83,18 +84,18 @@ public class KernelBenchmark {
         rows = new LinkedHashMap<>();
         rows.put("x", Tensor.randn(BenchInputs.SEED + 3, size / 256, 256));
         rows.put("y", Tensor.randn(BenchInputs.SEED + 4, size / 256, 256));
-        Backend b = Backends.get(backend);
-        if (!CompiledBackend.isCompiled(b)) {
-            eager = b;
+        if (ProgramCompilers.find(backend) == null) {
+            eager = Backends.get(backend);
             return;
         }
         Backend trace = new ParallelBackend();
-        compiled.put("chain", JavaProgramCompiler.compile(Tracer.trace(CHAIN, vectors, List.of(), trace)));
-        compiled.put("sum", JavaProgramCompiler.compile(Tracer.trace(SUM, vectors, List.of(), trace)));
-        compiled.put("pool", JavaProgramCompiler.compile(Tracer.trace(POOL, planes, List.of(), trace)));
-        compiled.put("poolGrad", JavaProgramCompiler.compile(Tracer.trace(POOL_SUM, planes, List.of("x"), trace)));
-        compiled.put("softmax", JavaProgramCompiler.compile(Tracer.trace(SOFTMAX, planes, List.of(), trace)));
-        compiled.put("dot", JavaProgramCompiler.compile(Tracer.trace(DOT, rows, List.of(), trace)));
+        ProgramCompiler compiler = ProgramCompilers.get(backend);
+        compiled.put("chain", compiler.compile(Tracer.trace(CHAIN, vectors, List.of(), trace)));
+        compiled.put("sum", compiler.compile(Tracer.trace(SUM, vectors, List.of(), trace)));
+        compiled.put("pool", compiler.compile(Tracer.trace(POOL, planes, List.of(), trace)));
+        compiled.put("poolGrad", compiler.compile(Tracer.trace(POOL_SUM, planes, List.of("x"), trace)));
+        compiled.put("softmax", compiler.compile(Tracer.trace(SOFTMAX, planes, List.of(), trace)));
+        compiled.put("dot", compiler.compile(Tracer.trace(DOT, rows, List.of(), trace)));
     }
 
     private Object run(String name, Function<Map<String, Variable>, Variable> f, Map<String, Tensor> in, boolean grad) {

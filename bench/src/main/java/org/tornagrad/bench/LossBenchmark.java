@@ -1,10 +1,8 @@
 package org.tornagrad.bench;
 
-import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,7 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.tornagrad.autograd.Variable;
-import org.tornagrad.compiler.CompiledBackend;
+import org.tornagrad.compiler.ProgramCompilers;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.losses.CompiledLoss;
@@ -36,13 +34,13 @@ import org.tornagrad.tensor.Tensor;
  *   <li>{@code java}, {@code parallel}: the eager path (define-by-run autograd) on that backend;</li>
  *   <li>{@code compiled}: the loss traced once per shape and run as fused multi-core kernels
  *       ({@link CompiledLoss}); {@code prepare} (input checks, anchor assignment) runs in every call;</li>
- *   <li>with the TornadoVM backend on the class path (the jar built with {@code -Ptornado}, run under
+ *   <li>with the tornado module on the class path (the jar built with {@code -Ptornado}, run under
  *       TornadoVM's flags): {@code tornado}, the eager path on the device (ops of a call kept on the
- *       device, the result read back); {@code tornado-graph}, the loss as one task graph per shape
- *       ({@code TaskGraphLoss.forwardBackward}: inputs copied in, loss and gradients copied back);
- *       {@code tornado-resident}, the same graph re-executed with no host-device copy at all
- *       ({@code TaskGraphLoss.residentExecution}), the device's compute time alone. They are reached
- *       by reflection, so that the default (JDK 17) build compiles without TornadoVM.</li>
+ *       device, the result read back); {@code tornado-graph}, the loss compiled by
+ *       {@code tornado-compiled} into one task graph of fused kernels per shape (inputs copied in,
+ *       loss and gradients copied back, every call); {@code tornado-resident}, the same graph
+ *       re-executed with no host-device copy at all ({@link CompiledLoss#rerunnable}), the device's
+ *       compute time alone.</li>
  * </ul>
  * <pre>
  * java -jar bench/target/benchmarks.jar LossBenchmark.forwardBackward -p loss=dice -p backend=compiled
@@ -68,26 +66,24 @@ public class LossBenchmark {
     private Backend eager;
     private CompiledLoss compiled;
     private Map<String, Tensor> inputs;
-    /** TaskGraphLoss's value-only and value-plus-gradient calls, for the tornado-graph/-resident variants. */
-    private Supplier<Object> graphForward;
-    private Supplier<Object> graphForwardBackward;
-    private AutoCloseable graphLoss;
-
-    static final String TASK_GRAPH_LOSS = "org.tornagrad.tornado.TaskGraphLoss";
+    /** For tornado-resident: the compiled programs re-run on the device with no copies. */
+    private Runnable residentForward;
+    private Runnable residentForwardBackward;
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
         instance = Losses.create(loss);
         inputs = BenchInputs.of(loss);
         if (backend.equals("tornado-graph") || backend.equals("tornado-resident")) {
-            setUpTaskGraph(backend.equals("tornado-resident"));
-        } else {
-            Backend b = Backends.get(backend);
-            if (CompiledBackend.isCompiled(b)) {
-                compiled = CompiledLoss.of(instance);
-            } else {
-                eager = b;
+            compiled = CompiledLoss.of(instance, ProgramCompilers.get("tornado-compiled"));
+            if (backend.equals("tornado-resident")) {
+                residentForward = compiled.rerunnable(inputs, false);
+                residentForwardBackward = compiled.rerunnable(inputs, true);
             }
+        } else if (ProgramCompilers.find(backend) != null) {
+            compiled = CompiledLoss.of(instance, ProgramCompilers.get(backend));
+        } else {
+            eager = Backends.get(backend);
         }
         // One call of the measured method here: on the compiled path (and a task graph) it traces
         // the loss and compiles its loops, seconds that would otherwise fill warm-up.
@@ -98,50 +94,10 @@ public class LossBenchmark {
         }
     }
 
-    /** TaskGraphLoss through reflection: the tornado module is on the class path only in the -Ptornado jar. */
-    private void setUpTaskGraph(boolean resident) {
-        try {
-            Class<?> c = Class.forName(TASK_GRAPH_LOSS);
-            Object g = c.getMethod("of", Loss.class).invoke(null, instance);
-            graphLoss = (AutoCloseable) g;
-            Method forwardBackward = c.getMethod("forwardBackward", Map.class);
-            Method forward = c.getMethod("forward", Map.class);
-            if (resident) {
-                Method r = c.getMethod("residentExecution", Map.class, boolean.class);
-                Runnable withGradients = (Runnable) r.invoke(g, inputs, true);
-                Runnable valueOnly = (Runnable) r.invoke(g, inputs, false);
-                graphForwardBackward = () -> {
-                    withGradients.run();
-                    return withGradients;
-                };
-                graphForward = () -> {
-                    valueOnly.run();
-                    return valueOnly;
-                };
-            } else {
-                graphForwardBackward = () -> invoke(forwardBackward, g);
-                graphForward = () -> invoke(forward, g);
-            }
-        } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("backend: '" + backend + "' needs the tornado module: build with"
-                + " -Ptornado and run under TornadoVM's flags, got a class path without " + TASK_GRAPH_LOSS);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("backend " + backend + ": " + e, e);
-        }
-    }
-
-    private Object invoke(Method m, Object target) {
-        try {
-            return m.invoke(target, inputs);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("backend " + backend + ": " + e.getCause(), e);
-        }
-    }
-
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        if (graphLoss != null) {
-            graphLoss.close();
+        if (compiled != null) {
+            compiled.close();
         }
     }
 
@@ -157,11 +113,12 @@ public class LossBenchmark {
     /** The loss value. */
     @Benchmark
     public Object forward() {
+        if (residentForward != null) {
+            residentForward.run();
+            return residentForward;
+        }
         if (compiled != null) {
             return compiled.forward(inputs);
-        }
-        if (graphForward != null) {
-            return graphForward.get();
         }
         try (Backends.Scope s = Backends.use(eager)) {
             Tensor value = instance.compute(variables(false)).data();
@@ -174,11 +131,12 @@ public class LossBenchmark {
     /** The loss value and the gradient of every differentiated input. */
     @Benchmark
     public Object forwardBackward() {
+        if (residentForwardBackward != null) {
+            residentForwardBackward.run();
+            return residentForwardBackward;
+        }
         if (compiled != null) {
             return compiled.forwardBackward(inputs);
-        }
-        if (graphForwardBackward != null) {
-            return graphForwardBackward.get();
         }
         try (Backends.Scope s = Backends.use(eager)) {
             Map<String, Variable> vars = variables(true);

@@ -4,13 +4,15 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.tornagrad.autograd.NoGrad;
 import org.tornagrad.autograd.Variable;
-import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
+import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Losses;
 import org.tornagrad.losses.Options;
 import org.tornagrad.tensor.Tensor;
@@ -86,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--size: expected an integer in [24, 256], got " + size);
         }
         float lrScale = lrScale(lrScaleText);
-        Backend chosen = backend.resolve();
+        BackendOption.Choice chosen = backend.resolve();
         List<String> losses = parseLosses(lossSpec);
         checkOut(out);
         System.setProperty("java.awt.headless", "true");
@@ -99,10 +101,16 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(err, Progress.stderrIsTerminal());
         List<Result> results = new ArrayList<>();
-        try (Backends.Scope scope = Backends.use(chosen)) {
+        try (Backends.Scope scope = Backends.use(chosen.backend())) {
             for (int i = 0; i < tasks.size(); i++) {
                 String label = String.format(Locale.ROOT, "[%d/%d] %-14s", i + 1, tasks.size(), tasks.get(i).lossName);
-                results.add(train(tasks.get(i), steps, progress, label));
+                if (chosen.compiled()) {
+                    try (CompiledLoss compiled = CompiledLoss.of(tasks.get(i).loss, chosen.compiler())) {
+                        results.add(train(tasks.get(i), steps, progress, label, compiled));
+                    }
+                } else {
+                    results.add(train(tasks.get(i), steps, progress, label, null));
+                }
             }
         }
 
@@ -181,7 +189,12 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Plain gradient descent on the task's parameter for {@code steps} steps. */
     @SuppressWarnings("try")    // the NoGrad scope is used for its side effect: no graph for the last value
-    static Result train(DemoTask task, int steps, Progress progress, String label) {
+    /**
+     * Plain gradient descent on the task's parameters; with {@code compiled}, the loss and the
+     * gradients of its inputs come from the compiled program, and what lies between the
+     * parameters and those inputs (active-contour's softmax) is differentiated eagerly.
+     */
+    static Result train(DemoTask task, int steps, Progress progress, String label, CompiledLoss compiled) {
         Tensor param = task.initialParam();
         double firstScore = task.score(param);
         float first = Float.NaN;
@@ -190,15 +203,14 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         for (int step = 0; step < steps; step++) {
             Variable p = Variable.param(param);
-            Variable loss = task.loss.compute(task.inputs(p));
-            loss.backward();
+            float value = compiled == null ? eagerStep(task, p) : compiledStep(task, p, compiled);
             Tensor grad = p.grad();
             if (step == 0) {
-                first = loss.data().item();
+                first = value;
                 firstGrad = grad;
             }
             param = param.sub(grad.mul(task.lr));
-            progress.update(step + 1, loss.data().item());
+            progress.update(step + 1, value);
         }
         double msPerStep = (System.nanoTime() - t0) / 1e6 / steps;
         float last;
@@ -212,6 +224,31 @@ final class DemoCommand implements Callable<Integer> {
         DemoImage.Row row = new DemoImage.Row(task.lossName, task.optionText, first, last, scoreText, task.targetPixels(),
             task.predictionPixels(param), task.gradientPixels(firstGrad), task.gradientCaption());
         return new Result(task.lossName, task.optionText, first, last, firstScore, score, msPerStep, row);
+    }
+
+    /** The loss at {@code p}, its gradient left in {@code p.grad()}: every op eager. */
+    private static float eagerStep(DemoTask task, Variable p) {
+        Variable loss = task.loss.compute(task.inputs(p));
+        loss.backward();
+        return loss.data().item();
+    }
+
+    /** As {@link #eagerStep}, the loss and its inputs' gradients from the compiled program. */
+    private static float compiledStep(DemoTask task, Variable p, CompiledLoss compiled) {
+        Map<String, Variable> inputs = task.inputs(p);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        inputs.forEach((name, v) -> tensors.put(name, v.data()));
+        Map<String, Tensor> out = compiled.forwardBackward(tensors);
+        float value = out.get("loss").item();
+        for (String name : task.loss.differentiated()) {
+            Variable v = inputs.get(name);
+            Tensor g = out.get("grad:" + name);
+            if (v != null && g != null && v.requiresGrad()) {
+                // A copy: the compiled program's outputs are overwritten by its next run.
+                v.backward(Tensor.of(g.toArray(), g.shape().dims()));
+            }
+        }
+        return value;
     }
 
     /**

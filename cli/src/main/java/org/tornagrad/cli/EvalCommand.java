@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.tornagrad.autograd.Variable;
-import org.tornagrad.compiler.CompiledBackend;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.losses.CompiledLoss;
@@ -80,7 +79,7 @@ final class EvalCommand implements Callable<Integer> {
     @SuppressWarnings("try")    // the scope is used for its side effect: choosing the backend
     @Override
     public Integer call() throws IOException {
-        Backend chosen = backend.resolve();
+        BackendOption.Choice chosen = backend.resolve();
         Loss loss = Losses.create(lossName, options);
         Map<String, Path> files = LossInputs.parse(loss, inputs);
         LossInputs.requireAll(loss, files);
@@ -96,15 +95,17 @@ final class EvalCommand implements Callable<Integer> {
 
         Tensor value;
         Map<String, Tensor> grads = new LinkedHashMap<>();
-        if (CompiledBackend.isCompiled(chosen)) {
+        if (chosen.compiled()) {
             // The compiled path: traced and compiled for these shapes, then run once.
-            Map<String, Tensor> out = CompiledLoss.of(loss).forwardBackward(tensors);
-            value = out.get("loss");
-            for (String name : loss.differentiated()) {
-                grads.put(name, out.get("grad:" + name));
+            try (CompiledLoss compiled = CompiledLoss.of(loss, chosen.compiler())) {
+                Map<String, Tensor> out = compiled.forwardBackward(tensors);
+                value = out.get("loss");
+                for (String name : loss.differentiated()) {
+                    grads.put(name, out.get("grad:" + name));
+                }
             }
         } else {
-            try (Backends.Scope scope = Backends.use(chosen)) {
+            try (Backends.Scope scope = Backends.use(chosen.backend())) {
                 Map<String, Variable> vars = LossInputs.variables(loss, tensors);
                 Variable out = loss.compute(vars);
                 value = out.data();

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.tornagrad.autograd.DotExporter;
 import org.tornagrad.autograd.Variable;
-import org.tornagrad.compiler.CompiledBackend;
+import org.tornagrad.compiler.ProgramCompilers;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.losses.CompiledLoss;
@@ -40,9 +40,10 @@ import picocli.CommandLine.Spec;
         "1x1x8x8 for dice).",
         "Example: tornagrad graph boundary --shape 1x3x16x16 --format svg --out b.svg",
         "",
-        "With --backend compiled: not the graph but the compiled program of the loss",
-        "and its gradients for these shapes, one fused kernel or kernel call a step",
-        "(text); with --kernels too, the Java source of its generated loops.",
+        "With a compiler (--backend compiled or tornado-compiled): not the graph but",
+        "the compiled program of the loss and its gradients for these shapes, one",
+        "fused kernel or kernel call a step (text); with --kernels too, the source it",
+        "generated (Java loops, or the device code TornadoVM made).",
         ""})
 final class GraphCommand implements Callable<Integer> {
     /** System property naming the Graphviz program; default {@code dot}, looked up on PATH. */
@@ -74,9 +75,10 @@ final class GraphCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--kernels",
-        description = "With --backend tornado: instead of the graph, the code TornadoVM generates for the loss's"
-            + " forward and backward as one task graph (OpenCL C on an OpenCL device), one kernel per task."
-            + " With --backend compiled: the Java source of the compiled program's generated loops.")
+        description = "With --backend tornado or tornado-compiled: instead of the graph, the code TornadoVM"
+            + " generates for the loss's forward and backward as one task graph of fused kernels (OpenCL C on an"
+            + " OpenCL device), one kernel per launch. With --backend compiled: the Java source of the compiled"
+            + " program's generated loops.")
     boolean kernels;
 
     @Mixin
@@ -88,11 +90,15 @@ final class GraphCommand implements Callable<Integer> {
         if (!format.equals("dot") && !format.equals("svg")) {
             throw new IllegalArgumentException("--format: expected dot or svg, got '" + format + "'");
         }
-        Backend chosen = backend.resolve();
-        boolean compiled = CompiledBackend.isCompiled(chosen);
+        BackendOption.Choice chosen = backend.resolve();
+        // --backend tornado --kernels shows what the device runs: the loss compiled for it.
+        if (kernels && chosen.name().equals("tornado")) {
+            chosen = new BackendOption.Choice(chosen.backend(), ProgramCompilers.get("tornado-compiled"));
+        }
+        boolean compiled = chosen.compiled();
         if (compiled && format.equals("svg")) {
-            throw new IllegalArgumentException("--format: expected dot (the default) with --backend compiled, which"
-                + " writes the compiled program's listing (text), not a graph; got " + format);
+            throw new IllegalArgumentException("--format: expected dot (the default) with --backend " + chosen.name()
+                + ", which writes the compiled program's listing (text), not a graph; got " + format);
         }
         String dotProgram = format.equals("svg") ? findDot() : null;
         Loss loss = Losses.create(lossName, options);
@@ -103,17 +109,21 @@ final class GraphCommand implements Callable<Integer> {
 
         String dot;
         if (kernels) {
-            if (!(chosen.name().equals("tornado") || compiled) || dotProgram != null) {
-                throw new IllegalArgumentException("--kernels: expected --backend tornado or compiled and --format dot,"
-                    + " got --backend " + chosen.name() + " --format " + format);
+            if (!compiled || dotProgram != null) {
+                throw new IllegalArgumentException("--kernels: expected a compiler (--backend compiled, tornado or"
+                    + " tornado-compiled) and --format dot, got --backend " + chosen.name() + " --format " + format);
             }
-            dot = compiled ? CompiledLoss.of(loss).generatedSource(tensors, true) : tornadoKernels(loss, tensors);
+            try (CompiledLoss c = CompiledLoss.of(loss, chosen.compiler())) {
+                dot = c.generatedSource(tensors, true);
+            }
         } else if (compiled) {
             // The compiled path runs no autograd graph: what it runs is this program.
-            dot = "// " + loss.name() + " loss and gradients, compiled for " + shapes(tensors) + "\n"
-                + CompiledLoss.of(loss).listing(tensors, true);
+            try (CompiledLoss c = CompiledLoss.of(loss, chosen.compiler())) {
+                dot = "// " + loss.name() + " loss and gradients, compiled for " + shapes(tensors) + " (--backend "
+                    + chosen.name() + ")\n" + c.listing(tensors, true);
+            }
         } else {
-            try (Backends.Scope scope = Backends.use(chosen)) {
+            try (Backends.Scope scope = Backends.use(chosen.backend())) {
                 Variable value = loss.compute(LossInputs.variables(loss, tensors));
                 dot = DotExporter.toDot(value.named(loss.name() + " loss"));
             }
@@ -160,29 +170,6 @@ final class GraphCommand implements Callable<Integer> {
             }
         }
         return SyntheticInputs.parseShapes(loss, specs);
-    }
-
-    /**
-     * TornadoVM's generated code for the loss ({@code TaskGraphLoss.generatedCode} in the tornado
-     * module), found by reflection: the tornado backend is on the class path only under TornadoVM,
-     * and this module must build without it.
-     */
-    static String tornadoKernels(Loss loss, Map<String, Tensor> tensors) {
-        try {
-            Class<?> graphs = Class.forName("org.tornagrad.tornado.TaskGraphLoss");
-            try (AutoCloseable compiled = (AutoCloseable) graphs.getMethod("of", Loss.class).invoke(null, loss)) {
-                return (String) graphs.getMethod("generatedCode", Map.class).invoke(compiled, tensors);
-            }
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException("--kernels: " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("--kernels: the tornado module does not match this CLI: " + e, e);
-        } catch (Exception e) {
-            throw new IllegalStateException("--kernels: freeing the task graph failed: " + e, e);
-        }
     }
 
     /** The Graphviz program: -Dtornagrad.dot, else {@code dot}, found on PATH. */

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.tornagrad.compiler.ProgramCompiler;
+import org.tornagrad.compiler.ProgramCompilers;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Losses;
@@ -14,18 +17,26 @@ import org.tornagrad.tensor.Tensor;
 
 class BackendsCommandTest {
     @Test
-    void listsEveryBackendWithItsDescriptionAndStarsTheDefault() {
+    void listsEveryBackendAndCompilerWithItsDescriptionAndStarsTheDefault() {
         Cli.Run run = Cli.run("backends");
         assertEquals(0, run.code(), run::toString);
         assertEquals("", run.err());
         List<String> lines = run.out().lines().toList();
-        assertEquals(Backends.names().size(), lines.size(), run.out());
+        List<String> names = new ArrayList<>(Backends.names());
+        List<String> descriptions = new ArrayList<>();
+        Backends.all().forEach(b -> descriptions.add("eager: " + b.description()));
+        for (ProgramCompiler c : ProgramCompilers.all()) {
+            names.add(c.name());
+            descriptions.add("compiler: " + c.description());
+        }
+        assertEquals(names.size(), lines.size(), run.out());
+        assertTrue(names.contains("compiled"), names::toString);
         String defaultName = Backends.defaultBackend().name();
         for (int i = 0; i < lines.size(); i++) {
-            String name = Backends.names().get(i);
+            String name = names.get(i);
             String line = lines.get(i);
             assertTrue(line.matches("[* ] " + name + " +\\S.*"), line);
-            assertTrue(line.endsWith(Backends.get(name).description()), line);
+            assertTrue(line.endsWith(descriptions.get(i)), line);
             assertEquals(name.equals(defaultName), line.startsWith("*"), line);
         }
     }

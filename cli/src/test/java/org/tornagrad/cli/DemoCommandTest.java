@@ -34,6 +34,30 @@ class DemoCommandTest {
         return Double.parseDouble(row[3].replaceAll("[a-z]$", ""));
     }
 
+    /**
+     * With a compiler, each step's loss and gradients come from the compiled program (for
+     * active-contour, chained through the softmax eagerly): the training follows the eager one.
+     */
+    @Test
+    void theCompiledPathTrainsAsTheEagerPathDoes() {
+        String losses = "dice,active-contour,ccs";
+        Cli.Run eager = Cli.run("demo", "--loss", losses, "--steps", "8", "--size", "24", "--out",
+            dir.resolve("e.png").toString(), "--backend", "java");
+        Cli.Run compiled = Cli.run("demo", "--loss", losses, "--steps", "8", "--size", "24", "--out",
+            dir.resolve("c.png").toString(), "--backend", "compiled");
+        assertEquals(0, compiled.code(), compiled::toString);
+        for (String loss : losses.split(",")) {
+            String[] e = row(eager.out(), loss);
+            String[] c = row(compiled.out(), loss);
+            assertEquals("compiled", c[5], compiled.out());
+            for (int column : new int[] {1, 2}) {
+                double want = Double.parseDouble(e[column]);
+                assertEquals(want, Double.parseDouble(c[column]), 1e-4 + 1e-3 * Math.abs(want),
+                    () -> loss + ": eager " + String.join(" ", e) + ", compiled " + String.join(" ", c));
+            }
+        }
+    }
+
     @Test
     void everyLossImprovesAndThePictureHasARowPerLoss() throws IOException {
         Path png = dir.resolve("demo.png");
@@ -144,7 +168,7 @@ class DemoCommandTest {
         assertUsageError(Cli.run("demo", "--steps", "1", "--steps", "2"), "--steps: expected once, got '1' and '2'");
         assertUsageError(Cli.run("demo", "--size", "8"), "--size: expected an integer in [24, 256], got 8");
         assertUsageError(Cli.run("demo", "--lr-scale", "-1"), "--lr-scale: expected a number in (0, 1e6], got '-1'");
-        assertUsageError(Cli.run("demo", "--backend", "gpu"), "backend: expected one of");
+        assertUsageError(Cli.run("demo", "--backend", "gpu"), "--backend: expected a backend or compiler, one of");
     }
 
     @ParameterizedTest

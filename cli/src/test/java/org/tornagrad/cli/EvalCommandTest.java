@@ -300,7 +300,8 @@ class EvalCommandTest {
 
     @Test
     void unknownBackend() {
-        assertUsageError(Cli.run(diceArgs("--backend", "quantum")), "backend: expected one of [java, parallel", "got 'quantum'");
+        assertUsageError(Cli.run(diceArgs("--backend", "quantum")), "--backend: expected a backend or compiler, one of [java, parallel, compiled",
+            "got 'quantum'");
     }
 
     @Test

@@ -110,6 +110,7 @@ class GraphCommandTest {
         assertEquals(0, run.code(), run::toString);
         assertEquals("", run.err(), run::toString);
         assertTrue(run.out().startsWith("// dice loss and gradients, compiled for inputs (1, 1, 8, 8), targets"), run.out());
+        assertTrue(run.out().lines().findFirst().orElseThrow().endsWith("(--backend compiled)"), run.out());
         assertTrue(run.out().contains("input inputs = %") && run.out().contains("fused n="), run.out());
         assertTrue(run.out().contains("output grad:inputs = %"), run.out());
         assertFalse(run.out().contains("digraph"), run.out());

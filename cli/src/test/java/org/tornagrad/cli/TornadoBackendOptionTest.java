@@ -36,6 +36,7 @@ class TornadoBackendOptionTest {
         Cli.Run run = Cli.run("graph", "dice", "--kernels", "--backend", "java");
         assertEquals(2, run.code(), run::toString);
         assertEquals(1, run.errLines().size(), run::toString);
-        assertTrue(run.err().contains("--kernels: expected --backend tornado"), run.err());
+        assertTrue(run.err().contains("--kernels: expected a compiler (--backend compiled, tornado or tornado-compiled)"),
+            run.err());
     }
 }

@@ -15,7 +15,7 @@ import org.tornagrad.tensor.Tensor;
  * valid until the next run. A run allocates nothing, which keeps the garbage collector out of a
  * training loop. Not thread-safe: one compiled program per thread.
  */
-public final class CompiledProgram {
+public final class CompiledProgram implements ExecutableProgram {
     private final Program program;
     private final List<Step> steps;
     private final Object[] buffers;
@@ -74,6 +74,7 @@ public final class CompiledProgram {
         this.outputs = Collections.unmodifiableMap(out);
     }
 
+    @Override
     public Program program() {
         return program;
     }
@@ -82,6 +83,7 @@ public final class CompiledProgram {
      * Runs the program on {@code inputs} (each input name, with its traced shape). The returned
      * tensors share the program's buffers: read them before the next run.
      */
+    @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         if (inputs == null) {
             throw new IllegalArgumentException("inputs: expected a map of " + program.inputs().keySet() + ", got null");
@@ -116,6 +118,7 @@ public final class CompiledProgram {
     }
 
     /** The compiled schedule, one step (fused kernel or kernel call) per entry: what a learner reads. */
+    @Override
     public String listing() {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Integer> e : program.inputs().entrySet()) {
@@ -140,6 +143,7 @@ public final class CompiledProgram {
      * ({@code --add-modules jdk.incubator.vector}), a JRE without javac, or kernels too small or
      * without a run the generator has formulas for.
      */
+    @Override
     public String generatedSource() {
         StringBuilder sb = new StringBuilder();
         int kernel = 0;
@@ -160,6 +164,19 @@ public final class CompiledProgram {
                 + CodeGenerator.MIN_ELEMENTS_PROPERTY + ", or no run of ops the generator has formulas for)") + "\n";
         }
         return sb.toString();
+    }
+
+    /** The steps again on the inputs of the last run (the CPU has no copies to leave out). */
+    @Override
+    public void rerun() {
+        for (Step s : steps) {
+            s.run(buffers);
+        }
+    }
+
+    /** Nothing to free: the buffers are the garbage collector's. */
+    @Override
+    public void close() {
     }
 
     /**

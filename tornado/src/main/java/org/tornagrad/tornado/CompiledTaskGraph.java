@@ -16,7 +16,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
  * built once and re-executed for each batch of the program's shapes. Not thread-safe: one per
  * thread, like {@link org.tornagrad.autograd.trace.ProgramRunner}, whose results it matches.
  */
-public final class CompiledTaskGraph implements AutoCloseable {
+public final class CompiledTaskGraph implements ExecutableProgram {
     private final Program program;
     private final TaskGraphCompiler.Layout layout;
     private final TornadoExecutionPlan plan;
@@ -37,6 +37,7 @@ public final class CompiledTaskGraph implements AutoCloseable {
         }
     }
 
+    @Override
     public Program program() {
         return program;
     }
@@ -51,6 +52,7 @@ public final class CompiledTaskGraph implements AutoCloseable {
      * copied in, the graph executes, the loss and gradients come back. The returned tensors share
      * this program's buffers: they are valid until the next run.
      */
+    @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         for (Map.Entry<String, Integer> e : program.inputs().entrySet()) {
             Tensor t = inputs == null ? null : inputs.get(e.getKey());
@@ -141,6 +143,62 @@ public final class CompiledTaskGraph implements AutoCloseable {
     /** The TornadoVM result of the last run (its profiler holds timings when profiling is on). */
     public TornadoExecutionResult lastResult() {
         return lastResult;
+    }
+
+    /** {@link #executeResident}: the graph's compute time alone. */
+    @Override
+    public void rerun() {
+        executeResident();
+    }
+
+    /**
+     * One line per launch (a generated fused kernel, or a kernel call of its own), then the Java
+     * source of the generated kernels that TornadoVM compiles for the device.
+     */
+    @Override
+    public String listing() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Integer> e : program.inputs().entrySet()) {
+            sb.append("input ").append(e.getKey()).append(" = %").append(e.getValue()).append(' ')
+                .append(program.inputShapes().get(e.getKey())).append('\n');
+        }
+        for (DeviceTask t : layout.calls) {
+            sb.append("  ").append(t.describe()).append('\n');
+        }
+        for (Map.Entry<String, Integer> e : program.outputs().entrySet()) {
+            sb.append("output ").append(e.getKey()).append(" = %").append(e.getValue()).append('\n');
+        }
+        if (layout.source() != null) {
+            sb.append("\n// The generated kernels (Java that TornadoVM compiles for the device):\n")
+                .append(layout.source().source());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The code TornadoVM generates for the device (OpenCL C on an OpenCL device, PTX on the PTX
+     * backend), one kernel per launch: from a copy of this graph compiled with kernel capture and
+     * run once on its current arrays, since TornadoVM generates code at the first execution.
+     */
+    @Override
+    public String generatedSource() {
+        if (captureKernels) {
+            if (!executed) {
+                run(zeroInputs());
+            }
+            return kernelSource();
+        }
+        try (CompiledTaskGraph capturing = new CompiledTaskGraph(program, true)) {
+            capturing.run(zeroInputs());
+            return capturing.kernelSource();
+        }
+    }
+
+    /** Inputs of the traced shapes: the kernels TornadoVM generates do not depend on the values. */
+    private Map<String, Tensor> zeroInputs() {
+        Map<String, Tensor> zeros = new LinkedHashMap<>();
+        program.inputShapes().forEach((name, shape) -> zeros.put(name, Tensor.zeros(shape.dims())));
+        return zeros;
     }
 
     /** Frees the device memory of this program's plans. */

@@ -20,6 +20,9 @@ interface DeviceTask {
     /** Short text for task names. */
     String label();
 
+    /** One line for a listing: what it launches. */
+    String describe();
+
     /** How many tasks {@link #addTasks} adds. */
     int taskCount();
 

@@ -65,6 +65,11 @@ final class GeneratedTask implements DeviceTask {
     }
 
     @Override
+    public String describe() {
+        return kernel.kind + " kernel " + kernel.method + "(" + kernel.params.size() + " arrays)";
+    }
+
+    @Override
     public int taskCount() {
         return 1;
     }

@@ -120,6 +120,11 @@ final class KernelCall implements DeviceTask {
 
     /** How many tasks {@link #addTasks} adds: 0 without work, more than one for the multi-step kernels. */
     @Override
+    public String describe() {
+        return "call " + label() + " (" + taskCount() + (taskCount() == 1 ? " kernel)" : " kernels)");
+    }
+
+    @Override
     public int taskCount() {
         if (work() == 0) {
             return 0;

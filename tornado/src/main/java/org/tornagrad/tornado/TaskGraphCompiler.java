@@ -10,7 +10,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.tornagrad.autograd.trace.Program;
 import org.tornagrad.compiler.DeviceSource;
+import org.tornagrad.compiler.ExecutableProgram;
 import org.tornagrad.compiler.JavaProgramCompiler;
+import org.tornagrad.compiler.ProgramCompiler;
 import org.tornagrad.tensor.Tensor;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -29,14 +31,16 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * re-executed for each new batch; TornadoVM compiles its kernels at the first execution.
  * <pre>{@code
  * Program p = Tracer.trace(f, inputs, List.of("inputs"));
- * try (CompiledTaskGraph c = TaskGraphCompiler.compile(p)) {
+ * try (CompiledTaskGraph c = TaskGraphCompiler.compile(p, false)) {
  *     for (Map<String, Tensor> batch : batches) {
  *         Map<String, Tensor> out = c.run(batch);   // "loss", "grad:inputs"
  *     }
  * }
  * }</pre>
  */
-public final class TaskGraphCompiler {
+public final class TaskGraphCompiler implements ProgramCompiler {
+    /** The name users select this compiler by ({@code --backend tornado-compiled}). */
+    public static final String NAME = "tornado-compiled";
     private static final AtomicLong GRAPH_IDS = new AtomicLong();
     /**
      * Whether programs compile into fused kernels ({@link DeviceSource}); with
@@ -47,17 +51,34 @@ public final class TaskGraphCompiler {
     /** Elements per work-item of a pass that takes row sums ({@code -Dtornagrad.tornado.tile}). */
     static final int TILE = Integer.getInteger("tornagrad.tornado.tile", 256);
 
-    private TaskGraphCompiler() {
+    /** The instance {@link org.tornagrad.compiler.ProgramCompilers} finds. */
+    public TaskGraphCompiler() {
     }
 
-    /** The program as a task graph and its execution plan (TornadoVM compiles at the first run). */
-    public static CompiledTaskGraph compile(Program program) {
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        String reason = TornadoSupport.unavailableReason();
+        if (reason != null) {
+            return "a loss as one TornadoVM task graph of fused kernels (unavailable: " + reason + ")";
+        }
+        return "a loss as one TornadoVM " + TornadoSupport.version() + " task graph of fused kernels per shape, on "
+            + TornadoSupport.deviceDescription();
+    }
+
+    @Override
+    public ExecutableProgram compile(Program program) {
         return compile(program, false);
     }
 
     /**
-     * As {@link #compile(Program)}; with {@code captureKernels}, the code TornadoVM generates at the
-     * first run is kept for {@link CompiledTaskGraph#kernelSource()}.
+     * The program as a task graph and its execution plan (TornadoVM compiles at the first run);
+     * with {@code captureKernels}, the code TornadoVM generates at the first run is kept for
+     * {@link CompiledTaskGraph#kernelSource()}.
      */
     public static CompiledTaskGraph compile(Program program, boolean captureKernels) {
         if (program == null) {

@@ -112,7 +112,7 @@ class TaskGraphCompilerTest {
                                   Map<String, Tensor> batch1, Map<String, Tensor> batch2, List<String> diff) {
         Program p = trace(f, batch1, diff);
         ProgramRunner java = new ProgramRunner(p, new ReferenceBackend());
-        try (CompiledTaskGraph compiled = TaskGraphCompiler.compile(p)) {
+        try (CompiledTaskGraph compiled = TaskGraphCompiler.compile(p, false)) {
             assertTrue(compiled.taskCount() > 0);
             for (Map<String, Tensor> batch : List.of(batch1, batch2, batch1)) {
                 Map<String, Tensor> want = copy(java.run(batch));
@@ -194,7 +194,7 @@ class TaskGraphCompilerTest {
     void residentExecutionRunsWithoutCopiesAfterARun() {
         Map<String, Tensor> in = xt(53, 1, 1, 8, 8);
         Program p = trace(TaskGraphCompilerTest::bceDice, in, List.of("x"));
-        try (CompiledTaskGraph compiled = TaskGraphCompiler.compile(p)) {
+        try (CompiledTaskGraph compiled = TaskGraphCompiler.compile(p, false)) {
             Map<String, Tensor> first = copy(compiled.run(in));
             compiled.executeResident();
             compiled.executeResident();
@@ -207,7 +207,7 @@ class TaskGraphCompilerTest {
     void wrongInputShapesAreRejectedBeforeTheDevice() {
         Map<String, Tensor> in = xt(55, 1, 1, 4, 4);
         Program p = trace(TaskGraphCompilerTest::bceDice, in, List.of("x"));
-        try (CompiledTaskGraph compiled = TaskGraphCompiler.compile(p)) {
+        try (CompiledTaskGraph compiled = TaskGraphCompiler.compile(p, false)) {
             try {
                 compiled.run(xt(56, 1, 1, 4, 5));
                 fail("expected an IllegalArgumentException for a wrong shape");

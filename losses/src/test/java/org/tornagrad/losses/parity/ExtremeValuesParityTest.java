@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.tornagrad.autograd.Variable;
-import org.tornagrad.compiler.CompiledBackend;
+import org.tornagrad.compiler.CpuProgramCompiler;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Loss;
@@ -40,7 +40,7 @@ import org.tornagrad.tensor.Tensor;
  * A summary (cases, PyTorch's outcomes) is printed after the run.
  */
 class ExtremeValuesParityTest {
-    static final List<String> BACKENDS = List.of("java", "parallel", CompiledBackend.NAME);
+    static final List<String> BACKENDS = List.of("java", "parallel", CpuProgramCompiler.NAME);
     private static final Map<String, Integer> OUTCOMES = new ConcurrentHashMap<>();
     /** One compiled loss per configuration: cases of the same shapes reuse its program. */
     private static final Map<String, CompiledLoss> COMPILED = new ConcurrentHashMap<>();
@@ -123,7 +123,7 @@ class ExtremeValuesParityTest {
     private static Outcome evaluate(ParityCase c, String backend) {
         try {
             Loss loss = Losses.create(c.loss(), c.options());
-            if (backend.equals(CompiledBackend.NAME)) {
+            if (backend.equals(CpuProgramCompiler.NAME)) {
                 CompiledLoss compiled = COMPILED.computeIfAbsent(c.loss() + c.options(), k -> CompiledLoss.of(loss));
                 Map<String, Tensor> out = compiled.forwardBackward(c.inputs());
                 Map<String, Tensor> grads = new LinkedHashMap<>();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.tornagrad.autograd.Variable;
-import org.tornagrad.compiler.CompiledBackend;
+import org.tornagrad.compiler.CpuProgramCompiler;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Loss;
@@ -39,7 +39,7 @@ import org.tornagrad.tensor.Tensor;
  * environment variable TORNAGRAD_PARITY_KEEP is set.
  */
 class PyTorchParityTest {
-    static final List<String> BACKENDS = List.of("java", "parallel", CompiledBackend.NAME);
+    static final List<String> BACKENDS = List.of("java", "parallel", CpuProgramCompiler.NAME);
     static final double LOSS_RTOL = 1e-4;
     static final double LOSS_ATOL = 1e-6;
     static final double GRAD_RTOL = 1e-4;
@@ -107,7 +107,7 @@ class PyTorchParityTest {
     private static JavaResult evaluate(ParityCase c, String backend) {
         try {
             Loss loss = Losses.create(c.loss(), c.options());
-            if (backend.equals(CompiledBackend.NAME)) {
+            if (backend.equals(CpuProgramCompiler.NAME)) {
                 return compiled(loss, c);
             }
             Map<String, Variable> inputs = new LinkedHashMap<>();

@@ -16,17 +16,18 @@ import org.tornagrad.autograd.Variable;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
 import org.tornagrad.kernels.ReferenceBackend;
+import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Loss;
 import org.tornagrad.losses.Losses;
 import org.tornagrad.tensor.Tensor;
 import org.tornagrad.tornado.ParityTolerance;
-import org.tornagrad.tornado.TaskGraphLoss;
+import org.tornagrad.tornado.TaskGraphCompiler;
 import org.tornagrad.tornado.TornadoBackend;
 import org.tornagrad.tornado.TornadoTests;
 
 /**
  * The seven losses on the TornadoVM backend against the Java backend, on the PyTorch parity
- * suite's cases and tolerances: eager (every op a device kernel) and compiled ({@link TaskGraphLoss}:
+ * suite's cases and tolerances: eager (every op a device kernel) and compiled ({@link TaskGraphCompiler}:
  * the traced loss as one task graph). An error case must throw IllegalArgumentException on both.
  *
  * <p>It lives in the parity package to read {@link ParityCases} (from the losses test-jar).
@@ -123,7 +124,7 @@ class TornadoLossParityTest {
         compare(c.id() + " eager", java, device.loss(), device.gradients());
     }
 
-    /** The compiled path: {@link TaskGraphLoss} (prepare on the host, build traced into one task graph). */
+    /** The compiled path: {@link CompiledLoss} over {@link TaskGraphCompiler} (prepare on the host, build traced into one task graph of fused kernels). */
     static void compiled(ParityCase c) {
         Result java = evaluate(c, JAVA);
         Loss loss;
@@ -137,7 +138,7 @@ class TornadoLossParityTest {
             return;
         }
         Map<String, Tensor> out;
-        try (TaskGraphLoss compiled = TaskGraphLoss.of(loss)) {
+        try (CompiledLoss compiled = CompiledLoss.of(loss, new TaskGraphCompiler())) {
             try {
                 out = compiled.forwardBackward(c.inputs());
             } catch (IllegalArgumentException e) {

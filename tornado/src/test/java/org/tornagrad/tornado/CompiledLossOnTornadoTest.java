@@ -2,6 +2,7 @@ package org.tornagrad.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,12 +10,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.tornagrad.autograd.Variable;
 import org.tornagrad.kernels.Backends;
+import org.tornagrad.compiler.ProgramCompilers;
+import org.tornagrad.losses.CompiledLoss;
 import org.tornagrad.losses.Loss;
 import org.tornagrad.losses.Losses;
 import org.tornagrad.tensor.Tensor;
 
-/** The compiled path's bookkeeping: one task graph per shape, reused; resident runs; errors as eager. */
-class TaskGraphLossTest {
+/**
+ * A loss compiled for the device ({@link CompiledLoss} over {@link TaskGraphCompiler}): one task
+ * graph per shape, reused; resident runs; errors as eager; and the few launches fusion leaves.
+ */
+class CompiledLossOnTornadoTest {
     @BeforeAll
     static void device() {
         TornadoTests.assumeTornado();
@@ -43,28 +49,56 @@ class TaskGraphLossTest {
     @Test
     void oneTaskGraphPerShapeReusedForEveryBatch() {
         Loss dice = Losses.create("dice");
-        try (TaskGraphLoss compiled = TaskGraphLoss.of(dice)) {
+        try (CompiledLoss compiled = CompiledLoss.of(dice, new TaskGraphCompiler())) {
             for (long seed : new long[] {61, 63, 65}) {
                 Map<String, Tensor> in = batch(seed, 2);
                 float want = javaLoss(dice, in);
                 float got = compiled.forwardBackward(in).get("loss").item();
                 ParityTolerance.check("dice seed " + seed, new float[] {want}, new float[] {got}, true);
             }
-            assertEquals(1, compiled.compiledGraphs(), "three batches of one shape: one task graph");
+            assertEquals(1, compiled.compiledPrograms(), "three batches of one shape: one task graph");
             compiled.forwardBackward(batch(67, 3));
-            assertEquals(2, compiled.compiledGraphs(), "a new shape: a new task graph");
+            assertEquals(2, compiled.compiledPrograms(), "a new shape: a new task graph");
             compiled.forward(batch(69, 3));
-            assertEquals(3, compiled.compiledGraphs(), "value only: a graph without the backward");
+            assertEquals(3, compiled.compiledPrograms(), "value only: a graph without the backward");
+        }
+    }
+
+    @Test
+    void theCompilerIsFoundByName() {
+        assertEquals(TaskGraphCompiler.class, ProgramCompilers.get(TaskGraphCompiler.NAME).getClass());
+    }
+
+    /**
+     * Device launches per forward and backward (the task count; a call of its own may take two):
+     * the pixelwise losses are a few fused passes. Boundary (max-pools and their backward, which
+     * stay calls) is not held to a count here.
+     */
+    @Test
+    void fusedLossesTakeAFewLaunches() {
+        Map<String, Integer> most = new LinkedHashMap<>();
+        most.put("dice", 4);
+        most.put("iou", 4);
+        most.put("bce-dice", 5);
+        most.put("focal", 5);
+        for (Map.Entry<String, Integer> e : most.entrySet()) {
+            Loss loss = Losses.create(e.getKey());
+            Map<String, Tensor> prepared = loss.prepareUnchecked(batch(75, 2));
+            try (CompiledTaskGraph graph = TaskGraphCompiler.compile(
+                    CompiledLoss.trace(loss, prepared, true, new org.tornagrad.kernels.ReferenceBackend()), false)) {
+                assertTrue(graph.taskCount() <= e.getValue(), () -> e.getKey() + ": expected at most " + e.getValue()
+                    + " launches, got " + graph.taskCount() + ":\n" + graph.listing());
+            }
         }
     }
 
     @Test
     void residentExecutionForBenchmarks() {
-        try (TaskGraphLoss compiled = TaskGraphLoss.of(Losses.create("iou"))) {
-            Runnable deviceOnly = compiled.residentExecution(batch(71, 2), true);
+        try (CompiledLoss compiled = CompiledLoss.of(Losses.create("iou"), new TaskGraphCompiler())) {
+            Runnable deviceOnly = compiled.rerunnable(batch(71, 2), true);
             deviceOnly.run();
             deviceOnly.run();
-            assertEquals(1, compiled.compiledGraphs());
+            assertEquals(1, compiled.compiledPrograms());
         }
     }
 
@@ -74,7 +108,7 @@ class TaskGraphLossTest {
         float[] t = in.get("targets").toArray();
         t[3] = 1.5f;
         in.put("targets", Tensor.of(t, 1, 1, 8, 8));
-        try (TaskGraphLoss compiled = TaskGraphLoss.of(Losses.create("dice"))) {
+        try (CompiledLoss compiled = CompiledLoss.of(Losses.create("dice"), new TaskGraphCompiler())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> compiled.forwardBackward(in));
             IllegalArgumentException eager = assertThrows(IllegalArgumentException.class,
                 () -> javaLoss(Losses.create("dice"), in));

@@ -32,7 +32,7 @@ class DocsCodeBlocksTest {
 
     /** Documents whose Java needs what the losses module's tests do not have. */
     private static final Map<String, String> NOT_RUN_HERE = Map.of(
-        "docs/tornadovm.md", "needs a TornadoVM SDK and device; TaskGraphLossTest (tornado module) runs the same calls");
+        "docs/tornadovm.md", "needs a TornadoVM SDK and device; CompiledLossOnTornadoTest (tornado module) runs the same calls");
 
     @Test
     void everyJavaBlockOfTheDocsIsInTheTestThatRunsIt() throws IOException {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.tornagrad.autograd.trace.Program;
+import org.tornagrad.compiler.ExecutableProgram;
 import org.tornagrad.tensor.Shape;
 import org.tornagrad.tensor.Tensor;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;

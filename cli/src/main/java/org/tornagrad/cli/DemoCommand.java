@@ -260,8 +260,10 @@ final class DemoCommand implements Callable<Integer> {
 
     static String table(List<Result> results, String backend) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-16s %10s %10s %7s %9s  %-9s %s%n", "loss", "first", "last", "IoU",
-            "ms/step", "backend", "options"));
+        // The backend column as wide as its entry ("tornado-compiled"), so the options stay aligned.
+        String backendColumn = "%-" + Math.max(9, backend.length()) + "s";
+        sb.append(String.format(Locale.ROOT, "%-16s %10s %10s %7s %9s  " + backendColumn + " %s%n", "loss", "first",
+            "last", "IoU", "ms/step", "backend", "options"));
         List<String> notes = new ArrayList<>();
         for (Result r : results) {
             String mark = switch (r.loss()) {
@@ -270,8 +272,8 @@ final class DemoCommand implements Callable<Integer> {
                 case "ccs" -> "c";
                 default -> " ";
             };
-            sb.append(String.format(Locale.ROOT, "%-16s %10.5f %10.5f %6.3f%s %9.2f  %-9s %s%n", r.loss(), r.first(),
-                r.last(), r.score(), mark, r.msPerStep(), backend, r.options()));
+            sb.append(String.format(Locale.ROOT, "%-16s %10.5f %10.5f %6.3f%s %9.2f  " + backendColumn + " %s%n",
+                r.loss(), r.first(), r.last(), r.score(), mark, r.msPerStep(), backend, r.options()));
             switch (mark) {
                 case "a" -> notes.add("a: weight=1, not the seed's 10: on a small image with many edges the length"
                     + " term would outweigh the region terms");

@@ -417,7 +417,16 @@ public final class DeviceSource {
             for (int k = 0; k < p.sinks.size(); k++) {
                 body.append("            double s").append(k).append(" = 0.0;\n");
             }
-            body.append("            for (int i = ").append(tiles).append("[t]; i < ").append(tiles).append("[t + 1]; i++) {\n");
+            int size = uniformTile(p);
+            if (size > 0) {
+                // Tiles of one size (the last may be shorter): bounds the device compiler can see.
+                String end = p.n % size == 0 ? "t * " + size + " + " + size
+                    : "(t * " + size + " + " + size + " < " + p.n + " ? t * " + size + " + " + size + " : " + p.n + ")";
+                body.append("            for (int i = t * ").append(size).append("; i < ").append(end).append("; i++) {\n");
+            } else {
+                body.append("            for (int i = ").append(tiles).append("[t]; i < ").append(tiles)
+                    .append("[t + 1]; i++) {\n");
+            }
             elementBody(p, params, body, "                ", p.sinks);
             body.append("            }\n");
             for (int k = 0; k < p.sinks.size(); k++) {
@@ -426,6 +435,18 @@ public final class DeviceSource {
                 }
             }
             body.append("        }\n");
+        }
+
+        /** The size of every tile of {@code p} but the last (which may be shorter), or 0 when they differ. */
+        private static int uniformTile(FusionPlan.Pass p) {
+            int size = p.tileStart.length > 1 ? p.tileStart[1] - p.tileStart[0] : 0;
+            for (int t = 0; t < p.tiles(); t++) {
+                int expected = Math.min(p.tileStart[t] + size, p.n);
+                if (p.tileStart[t] != t * size || p.tileStart[t + 1] != expected) {
+                    return 0;
+                }
+            }
+            return size;
         }
 
         /** The first tile of each row of a long-row sink, and one past the last row's. */

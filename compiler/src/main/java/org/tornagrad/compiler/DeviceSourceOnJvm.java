@@ -22,15 +22,11 @@ public final class DeviceSourceOnJvm {
     private DeviceSourceOnJvm() {
     }
 
-    /**
-     * {@code program} planned with device tiles of {@code tile} elements, passes of at most
-     * {@code serialMax} elements run serially and kernels of at most {@code maxParams}
-     * parameters, as a runnable program.
-     */
-    public static CompiledProgram compile(Program program, int tile, int serialMax, int maxParams) {
+    /** {@code program} planned with device tiles of {@code tile} elements and rendered with {@code options}, as a runnable program. */
+    public static CompiledProgram compile(Program program, int tile, DeviceSource.Options options) {
         FusionPlan plan = JavaProgramCompiler.plan(program, tile);
         String name = "TornagradJvmKernels" + IDS.incrementAndGet();
-        DeviceSource source = DeviceSource.render(plan, name, null, serialMax, maxParams);
+        DeviceSource source = DeviceSource.render(plan, name, null, options);
         Class<?> kernels = define(name, InProcessJavac.compile(name, source.source(), List.of()));
         WorkerTeam team = new WorkerTeam(1);
         Backend reference = new ReferenceBackend();
@@ -48,7 +44,8 @@ public final class DeviceSourceOnJvm {
 
     /** The number of launches a device would make for {@code program} (a kernel call counts once). */
     public static int launches(Program program, int tile) {
-        return DeviceSource.render(JavaProgramCompiler.plan(program, tile), "Count", null).launches().size();
+        return DeviceSource.render(JavaProgramCompiler.plan(program, tile), "Count", null, DeviceSource.Options.DEFAULT)
+            .launches().size();
     }
 
     private static Class<?> define(String name, byte[] bytes) {

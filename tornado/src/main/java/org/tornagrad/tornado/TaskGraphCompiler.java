@@ -50,6 +50,12 @@ public final class TaskGraphCompiler implements ProgramCompiler {
     static final boolean FUSED = !"false".equalsIgnoreCase(System.getProperty("tornagrad.tornado.fused"));
     /** Elements per work-item of a pass that takes row sums ({@code -Dtornagrad.tornado.tile}). */
     static final int TILE = Integer.getInteger("tornagrad.tornado.tile", 256);
+    /**
+     * How passes become kernels; {@code -Dtornagrad.tornado.sums=strided} gives a work-item every
+     * W-th element of its row instead of a tile (see {@link DeviceSource.Options}).
+     */
+    static final DeviceSource.Options OPTIONS = new DeviceSource.Options(DeviceSource.SERIAL_MAX,
+        DeviceSource.MAX_PARAMETERS, "strided".equals(System.getProperty("tornagrad.tornado.sums")));
 
     /** The instance {@link org.tornagrad.compiler.ProgramCompilers} finds. */
     public TaskGraphCompiler() {
@@ -153,7 +159,7 @@ public final class TaskGraphCompiler implements ProgramCompiler {
         /** The program's fusion plan as device kernels (one class per program). */
         private DeviceSource deviceSource(Program program) {
             source = DeviceSource.render(JavaProgramCompiler.plan(program, TILE), GeneratedKernels.newClassName(),
-                GeneratedKernels.PARALLEL);
+                GeneratedKernels.PARALLEL, OPTIONS);
             return source;
         }
 

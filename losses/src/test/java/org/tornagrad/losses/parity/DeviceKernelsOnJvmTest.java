@@ -32,14 +32,18 @@ import org.tornagrad.tensor.Tensor;
  */
 class DeviceKernelsOnJvmTest {
     /**
-     * {tile, serialMax, maxParams}: tiles that split every row of these small cases and the device
-     * default; small passes serial or not; TornadoVM's parameter limit, and one so low that most
-     * passes fall back to separate calls and serial groups split.
+     * Tile sizes that split every row of these small cases and the device default; small passes
+     * serial or not; TornadoVM's parameter limit, and one so low that most passes fall back to
+     * separate calls and serial groups split; sums over contiguous tiles and strided.
      */
-    private static final int[][] CONFIGS = {
-        {8, 0, DeviceSource.MAX_PARAMETERS}, {8, DeviceSource.SERIAL_MAX, DeviceSource.MAX_PARAMETERS},
-        {256, 0, DeviceSource.MAX_PARAMETERS}, {256, DeviceSource.SERIAL_MAX, DeviceSource.MAX_PARAMETERS},
-        {8, DeviceSource.SERIAL_MAX, 4}};
+    private static final int[] TILES = {8, 8, 256, 256, 8, 8};
+    private static final DeviceSource.Options[] OPTIONS = {
+        new DeviceSource.Options(0, DeviceSource.MAX_PARAMETERS, false),
+        new DeviceSource.Options(DeviceSource.SERIAL_MAX, DeviceSource.MAX_PARAMETERS, false),
+        new DeviceSource.Options(0, DeviceSource.MAX_PARAMETERS, false),
+        DeviceSource.Options.DEFAULT,
+        new DeviceSource.Options(DeviceSource.SERIAL_MAX, 4, false),
+        new DeviceSource.Options(0, DeviceSource.MAX_PARAMETERS, true)};
 
     @TestFactory
     Stream<DynamicTest> fusedDeviceKernelsMatchTheReferenceOnEveryParityCase() {
@@ -65,12 +69,11 @@ class DeviceKernelsOnJvmTest {
         if (expected.get("loss").hasNonFinite()) {
             return; // a failed guard: every compiled path redoes the call eagerly
         }
-        for (int[] config : CONFIGS) {
-            CompiledProgram device = DeviceSourceOnJvm.compile(program, config[0], config[1], config[2]);
+        for (int k = 0; k < TILES.length; k++) {
+            CompiledProgram device = DeviceSourceOnJvm.compile(program, TILES[k], OPTIONS[k]);
             Map<String, Tensor> actual = device.run(prepared);
             for (Map.Entry<String, Tensor> e : expected.entrySet()) {
-                String where = c.id() + " " + e.getKey() + " tile " + config[0] + " serial " + config[1]
-                    + " parameters " + config[2];
+                String where = c.id() + " " + e.getKey() + " tile " + TILES[k] + " " + OPTIONS[k];
                 Tensor got = actual.get(e.getKey());
                 assertEquals(e.getValue().shape(), got.shape(), where);
                 assertClose(e.getValue().toArray(), got.toArray(), where);
@@ -98,8 +101,7 @@ class DeviceKernelsOnJvmTest {
         // The forward pass with its four sums, the scalar arithmetic (finishing the sums), the backward pass.
         assertEquals(3, DeviceSourceOnJvm.launches(program, 256));
         Map<String, Tensor> expected = new ProgramRunner(program, new ReferenceBackend()).run(prepared);
-        Map<String, Tensor> actual = DeviceSourceOnJvm.compile(program, 256, DeviceSource.SERIAL_MAX,
-            DeviceSource.MAX_PARAMETERS).run(prepared);
+        Map<String, Tensor> actual = DeviceSourceOnJvm.compile(program, 256, DeviceSource.Options.DEFAULT).run(prepared);
         assertClose(expected.get("loss").toArray(), actual.get("loss").toArray(), "dice loss");
         assertClose(expected.get("grad:inputs").toArray(), actual.get("grad:inputs").toArray(), "dice grad");
         assertArrayEquals(expected.get("grad:inputs").shape().dims(), actual.get("grad:inputs").shape().dims());

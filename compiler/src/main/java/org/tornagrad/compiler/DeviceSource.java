@@ -103,7 +103,7 @@ public final class DeviceSource {
      * separate calls); with {@code stridedSums}, a pass whose sums all span long rows of one
      * length gives each work-item every W-th element of its row instead of a contiguous tile
      * (neighbouring work-items then read neighbouring elements, as a GPU wants; on a CPU device
-     * contiguous tiles are faster: dice 18 ms against 43 ms on PoCL).
+     * contiguous tiles measured faster: bench/results/tornado-pocl.md).
      */
     public record Options(int serialMax, int maxParams, boolean stridedSums) {
         /** The defaults: {@link DeviceSource#SERIAL_MAX}, {@link DeviceSource#MAX_PARAMETERS}, contiguous tiles. */

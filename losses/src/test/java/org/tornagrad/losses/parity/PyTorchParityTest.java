@@ -156,7 +156,8 @@ class PyTorchParityTest {
         double gradError = Double.NaN;
         try {
             JavaResult java;
-            Backends.Scope scope = Backends.use(backend);
+            // The compiled path is no backend; what it runs eagerly (its fallback) runs on parallel.
+            Backends.Scope scope = Backends.use(CpuProgramCompiler.NAME.equals(backend) ? "parallel" : backend);
             try {
                 java = evaluate(c, backend);
             } finally {

@@ -34,6 +34,11 @@ final class KernelCall implements DeviceTask {
 
     /** The call of {@code in} on {@code slots}: one array for each of its buffers, in their order. */
     static KernelCall of(Program.Instruction in, Object... slots) {
+        int buffers = in.buffers().length;
+        if (slots.length != buffers) {
+            throw new IllegalArgumentException("slots: expected " + buffers + " arrays for " + in.label() + ", got "
+                + slots.length);
+        }
         return new KernelCall(in, meta(in), slots);
     }
 

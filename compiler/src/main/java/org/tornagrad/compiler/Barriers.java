@@ -25,26 +25,24 @@ final class Barriers {
      * such as a target's boundary, has no backward to route).
      */
     static Step of(Program.Instruction in, WorkerTeam team, Backend fallback, boolean argmaxRead) {
-        switch (in.kernel) {
-            case MAX_POOL2D:
-                return new MaxPool(in, team, argmaxRead);
-            case MAX_POOL2D_BACKWARD:
-                return new MaxPoolBackward(in, team);
-            case GATHER_ROWS:
-                return new GatherRows(in, team);
-            case SCATTER_ADD_ROWS:
-                return new ScatterAddRows(in, team);
-            case MAX_ROWS:
-                return new MaxRows(in, team);
-            case MAX_ROWS_BACKWARD:
-                return new MaxRowsBackward(in, team);
-            case SCATTER:
-                return new Scatter(in);
-            case MATMUL:
-                return new Matmul(in, team);
-            default:
-                return new OnBackend(in, fallback);
+        if (in instanceof Program.MaxPool2d p) {
+            return new MaxPool(p, team, argmaxRead);
+        } else if (in instanceof Program.MaxPool2dBackward p) {
+            return new MaxPoolBackward(p, team);
+        } else if (in instanceof Program.GatherRows g) {
+            return new GatherRows(g, team);
+        } else if (in instanceof Program.ScatterAddRows s) {
+            return new ScatterAddRows(s, team);
+        } else if (in instanceof Program.MaxRows m) {
+            return new MaxRows(m, team);
+        } else if (in instanceof Program.MaxRowsBackward m) {
+            return new MaxRowsBackward(m, team);
+        } else if (in instanceof Program.Scatter s) {
+            return new Scatter(s);
+        } else if (in instanceof Program.Matmul m) {
+            return new Matmul(m, team);
         }
+        return new OnBackend(in, fallback);
     }
 
     private static int chunksOf(int units, int unitsPerChunk) {
@@ -115,16 +113,16 @@ final class Barriers {
         private final float[][] rowMax;
         private final int[][] rowArg;
 
-        MaxPool(Program.Instruction in, WorkerTeam team, boolean withArgmax) {
-            super(team, in.ints(0), in.ints(1) * in.ints(2) * in.ints(3) * in.ints(3));
-            x = in.buffer(0);
-            out = in.buffer(1);
-            argmax = in.buffer(2);
-            h = in.ints(1);
-            w = in.ints(2);
-            kernel = in.ints(3);
-            stride = in.ints(4);
-            padding = in.ints(5);
+        MaxPool(Program.MaxPool2d in, WorkerTeam team, boolean withArgmax) {
+            super(team, in.planes(), in.h() * in.w() * in.kernel() * in.kernel());
+            x = in.x();
+            out = in.out();
+            argmax = in.argmax();
+            h = in.h();
+            w = in.w();
+            kernel = in.kernel();
+            stride = in.stride();
+            padding = in.padding();
             this.withArgmax = withArgmax;
             outH = Pooling.outputSize(h, kernel, stride, padding);
             outW = Pooling.outputSize(w, kernel, stride, padding);
@@ -240,15 +238,15 @@ final class Barriers {
         private final int outH;
         private final int outW;
 
-        MaxPoolBackward(Program.Instruction in, WorkerTeam team) {
-            super(team, in.ints(0), in.ints(1) * in.ints(2));
-            g = in.buffer(0);
-            argmax = in.buffer(1);
-            gradIn = in.buffer(2);
-            h = in.ints(1);
-            w = in.ints(2);
-            outH = in.ints(3);
-            outW = in.ints(4);
+        MaxPoolBackward(Program.MaxPool2dBackward in, WorkerTeam team) {
+            super(team, in.planes(), in.h() * in.w());
+            g = in.g();
+            argmax = in.argmax();
+            gradIn = in.gradIn();
+            h = in.h();
+            w = in.w();
+            outH = in.outH();
+            outW = in.outW();
         }
 
         @Override
@@ -278,12 +276,12 @@ final class Barriers {
         private final int out;
         private final int rowLength;
 
-        GatherRows(Program.Instruction in, WorkerTeam team) {
-            super(team, in.ints(1), in.ints(0));
-            src = in.buffer(0);
-            index = in.buffer(1);
-            out = in.buffer(2);
-            rowLength = in.ints(0);
+        GatherRows(Program.GatherRows in, WorkerTeam team) {
+            super(team, in.n(), in.rowLength());
+            src = in.src();
+            index = in.index();
+            out = in.out();
+            rowLength = in.rowLength();
         }
 
         @Override
@@ -314,13 +312,13 @@ final class Barriers {
         private final int rowLength;
         private final int n;
 
-        ScatterAddRows(Program.Instruction in, WorkerTeam team) {
-            super(team, in.ints(2), in.ints(0));
-            g = in.buffer(0);
-            index = in.buffer(1);
-            out = in.buffer(2);
-            rowLength = in.ints(0);
-            n = in.ints(1);
+        ScatterAddRows(Program.ScatterAddRows in, WorkerTeam team) {
+            super(team, in.rows(), in.rowLength());
+            g = in.g();
+            index = in.index();
+            out = in.out();
+            rowLength = in.rowLength();
+            n = in.n();
         }
 
         @Override
@@ -354,12 +352,12 @@ final class Barriers {
         private final int outIndex;
         private final int cols;
 
-        MaxRows(Program.Instruction in, WorkerTeam team) {
-            super(team, in.ints(0), in.ints(1));
-            x = in.buffer(0);
-            outMax = in.buffer(1);
-            outIndex = in.buffer(2);
-            cols = in.ints(1);
+        MaxRows(Program.MaxRows in, WorkerTeam team) {
+            super(team, in.rows(), in.cols());
+            x = in.x();
+            outMax = in.outMax();
+            outIndex = in.outIndex();
+            cols = in.cols();
         }
 
         @Override
@@ -386,12 +384,12 @@ final class Barriers {
         private final int out;
         private final int cols;
 
-        MaxRowsBackward(Program.Instruction in, WorkerTeam team) {
-            super(team, in.ints(0), in.ints(1));
-            g = in.buffer(0);
-            index = in.buffer(1);
-            out = in.buffer(2);
-            cols = in.ints(1);
+        MaxRowsBackward(Program.MaxRowsBackward in, WorkerTeam team) {
+            super(team, in.rows(), in.cols());
+            g = in.g();
+            index = in.index();
+            out = in.out();
+            cols = in.cols();
         }
 
         @Override
@@ -419,14 +417,14 @@ final class Barriers {
         private final int k;
         private final int n;
 
-        Matmul(Program.Instruction in, WorkerTeam team) {
-            super(team, in.ints(0) * in.ints(1), in.ints(2) * in.ints(3));
-            a = in.buffer(0);
-            b = in.buffer(1);
-            out = in.buffer(2);
-            m = in.ints(1);
-            k = in.ints(2);
-            n = in.ints(3);
+        Matmul(Program.Matmul in, WorkerTeam team) {
+            super(team, in.batch() * in.m(), in.k() * in.n());
+            a = in.a();
+            b = in.b();
+            out = in.out();
+            m = in.m();
+            k = in.k();
+            n = in.n();
         }
 
         @Override
@@ -464,10 +462,10 @@ final class Barriers {
         private final StridedView view;
         private final int[] index;
 
-        Scatter(Program.Instruction in) {
-            src = in.buffer(0);
-            dst = in.buffer(1);
-            view = new StridedView(in.shape(), in.strides(), in.ints(0));
+        Scatter(Program.Scatter in) {
+            src = in.src();
+            dst = in.dst();
+            view = new StridedView(in.shape(), in.dstStrides(), in.dstOffset());
             index = new int[Math.max(1, view.rank())];
         }
 
@@ -492,37 +490,9 @@ final class Barriers {
             this.backend = backend;
         }
 
-        private static float[] f(Object[] b, Program.Instruction in, int slot) {
-            return (float[]) b[in.buffer(slot)];
-        }
-
         @Override
         public void run(Object[] b) {
-            switch (in.kernel) {
-                case UNARY:
-                    backend.unary(in.ints(0), in.floats(0), in.floats(1), f(b, in, 0), in.ints(1), f(b, in, 1), in.ints(2));
-                    break;
-                case UNARY_BACKWARD:
-                    backend.unaryBackward(in.ints(0), in.floats(0), in.floats(1), f(b, in, 0), f(b, in, 1), f(b, in, 2),
-                        f(b, in, 3), in.ints(1));
-                    break;
-                case BINARY:
-                    backend.binary(in.ints(0), in.shape(), f(b, in, 0), in.ints(1), in.strides(), f(b, in, 1), in.ints(2),
-                        in.strides2(), f(b, in, 2));
-                    break;
-                case BINARY_GRAD:
-                    backend.binaryGrad(in.ints(0), in.ints(1) == 1, in.shape(), f(b, in, 0), in.ints(2), in.strides(),
-                        f(b, in, 1), in.ints(3), in.strides2(), f(b, in, 2), f(b, in, 3), f(b, in, 4));
-                    break;
-                case COPY:
-                    backend.copy(in.shape(), f(b, in, 0), in.ints(0), in.strides(), f(b, in, 1));
-                    break;
-                case SUM_ROWS:
-                    backend.sumRows(f(b, in, 0), in.ints(0), in.ints(1), f(b, in, 1));
-                    break;
-                default:
-                    throw new IllegalStateException("compiled program: no step for kernel " + in.kernel);
-            }
+            in.callOn(backend, b);
         }
 
         @Override

@@ -141,12 +141,9 @@ public final class JavaProgramCompiler {
     private List<Instruction> unfused(FusedKernelPlan p) {
         TreeSet<Integer> out = new TreeSet<>(p.nodes);
         for (int i : p.nodes) {
-            Instruction in = ins.get(i);
-            for (int s = 0; s < in.bufferCount(); s++) {
-                int b = in.buffer(s);
+            for (int b : ins.get(i).buffers()) {
                 for (int j = 0; j < i; j++) {
-                    Instruction w = ins.get(j);
-                    if (removed[j] && w.buffer(w.bufferCount() - 1) == b) {
+                    if (removed[j] && lastBuffer(ins.get(j)) == b) {
                         out.add(j);
                     }
                 }
@@ -211,16 +208,21 @@ public final class JavaProgramCompiler {
     }
 
     private static boolean expensive(Instruction in) {
-        int op = in.ints(0);
-        switch (in.kernel) {
-            case UNARY:
-                return op == Unary.EXP || op == Unary.LOG || op == Unary.SIGMOID || op == Unary.TANH
-                    || op == Unary.POW_SCALAR;
-            case BINARY:
-                return op == Binary.BCE || op == Binary.POW;
-            default:
-                return false;
+        if (in instanceof Program.Unary u) {
+            int op = u.op();
+            return op == Unary.EXP || op == Unary.LOG || op == Unary.SIGMOID || op == Unary.TANH
+                || op == Unary.POW_SCALAR;
         }
+        if (in instanceof Program.Binary b) {
+            return b.op() == Binary.BCE || b.op() == Binary.POW;
+        }
+        return false;
+    }
+
+    /** The id of the last of an instruction's buffers (the one it writes, for all but max_rows and max_pool2d). */
+    private static int lastBuffer(Instruction in) {
+        int[] b = in.buffers();
+        return b[b.length - 1];
     }
 
     // ------------------------------------------------------------------------------------------
@@ -320,35 +322,38 @@ public final class JavaProgramCompiler {
     }
 
     private Elem elem(int index, Instruction in) {
-        switch (in.kernel) {
-            case UNARY:
-                return new Elem(index, in.kernel, in.ints(2), new Read[] {contiguous(in.buffer(0), in.ints(1))}, in.buffer(1));
-            case UNARY_BACKWARD: {
-                int op = in.ints(0);
-                return new Elem(index, in.kernel, in.ints(1), new Read[] {
-                    Uses.unaryBackwardX(op) ? contiguous(in.buffer(0), 0) : null,
-                    Uses.unaryBackwardY(op) ? contiguous(in.buffer(1), 0) : null,
-                    contiguous(in.buffer(2), 0)}, in.buffer(3));
-            }
-            case BINARY:
-                return new Elem(index, in.kernel, product(in.shape()), new Read[] {
-                    view(in.buffer(0), in.shape(), in.strides(), in.ints(1)),
-                    view(in.buffer(1), in.shape(), in.strides2(), in.ints(2))}, in.buffer(2));
-            case BINARY_GRAD: {
-                int op = in.ints(0);
-                boolean left = in.ints(1) == 1;
-                return new Elem(index, in.kernel, product(in.shape()), new Read[] {
-                    Uses.binaryGradX(op, left) ? view(in.buffer(0), in.shape(), in.strides(), in.ints(2)) : null,
-                    Uses.binaryGradY(op, left) ? view(in.buffer(1), in.shape(), in.strides2(), in.ints(3)) : null,
-                    Uses.binaryGradZ(op, left) ? contiguous(in.buffer(2), 0) : null,
-                    contiguous(in.buffer(3), 0)}, in.buffer(4));
-            }
-            case COPY:
-                return new Elem(index, in.kernel, product(in.shape()),
-                    new Read[] {view(in.buffer(0), in.shape(), in.strides(), in.ints(0))}, in.buffer(1));
-            default:
-                return null;
+        if (in instanceof Program.Unary u) {
+            return new Elem(index, in.kind(), u.n(), new Read[] {contiguous(u.x(), u.xOffset())}, u.out());
         }
+        if (in instanceof Program.UnaryBackward u) {
+            int op = u.op();
+            return new Elem(index, in.kind(), u.n(), new Read[] {
+                Uses.unaryBackwardX(op) ? contiguous(u.x(), 0) : null,
+                Uses.unaryBackwardY(op) ? contiguous(u.y(), 0) : null,
+                contiguous(u.g(), 0)}, u.out());
+        }
+        if (in instanceof Program.Binary b) {
+            int[] shape = b.shape();
+            return new Elem(index, in.kind(), product(shape), new Read[] {
+                view(b.x(), shape, b.xStrides(), b.xOffset()),
+                view(b.y(), shape, b.yStrides(), b.yOffset())}, b.out());
+        }
+        if (in instanceof Program.BinaryGrad b) {
+            int op = b.op();
+            boolean left = b.left();
+            int[] shape = b.shape();
+            return new Elem(index, in.kind(), product(shape), new Read[] {
+                Uses.binaryGradX(op, left) ? view(b.x(), shape, b.xStrides(), b.xOffset()) : null,
+                Uses.binaryGradY(op, left) ? view(b.y(), shape, b.yStrides(), b.yOffset()) : null,
+                Uses.binaryGradZ(op, left) ? contiguous(b.z(), 0) : null,
+                contiguous(b.g(), 0)}, b.out());
+        }
+        if (in instanceof Program.Copy c) {
+            int[] shape = c.shape();
+            return new Elem(index, in.kind(), product(shape),
+                new Read[] {view(c.src(), shape, c.strides(), c.offset())}, c.out());
+        }
+        return null;
     }
 
     /** The buffers an instruction reads: for elementwise ones only the operands its formula uses. */
@@ -363,10 +368,11 @@ public final class JavaProgramCompiler {
                 }
             }
         } else {
-            for (int s = 0; s < in.bufferCount(); s++) {
-                // SCATTER reads the buffer it writes; every other kernel reads only its inputs.
-                if (!in.writes(s) || in.kernel == Kernel.SCATTER) {
-                    r.add(in.buffer(s));
+            // SCATTER reads the buffer it writes; every other kernel reads only its inputs.
+            int[] buffers = in.buffers();
+            for (int s = 0; s < buffers.length; s++) {
+                if (in.reads(s)) {
+                    r.add(buffers[s]);
                 }
             }
         }
@@ -391,10 +397,11 @@ public final class JavaProgramCompiler {
         }
         for (int i = 0; i < ins.size(); i++) {
             Instruction in = ins.get(i);
-            for (int s = 0; s < in.bufferCount(); s++) {
+            int[] buffers = in.buffers();
+            for (int s = 0; s < buffers.length; s++) {
                 if (in.writes(s)) {
-                    writeCount[in.buffer(s)]++;
-                    producer[in.buffer(s)] = i;
+                    writeCount[buffers[s]]++;
+                    producer[buffers[s]] = i;
                 }
             }
             Elem e = elem(i, in);
@@ -409,9 +416,10 @@ public final class JavaProgramCompiler {
         boolean[] needed = isOutput.clone();
         for (int i = ins.size() - 1; i >= 0; i--) {
             Instruction in = ins.get(i);
+            int[] buffers = in.buffers();
             boolean use = false;
-            for (int s = 0; s < in.bufferCount(); s++) {
-                if (in.writes(s) && needed[in.buffer(s)]) {
+            for (int s = 0; s < buffers.length; s++) {
+                if (in.writes(s) && needed[buffers[s]]) {
                     use = true;
                 }
             }
@@ -477,27 +485,27 @@ public final class JavaProgramCompiler {
      */
     private void foldZeroFilledScatters() {
         for (int i = 0; i < ins.size(); i++) {
-            Instruction scatter = ins.get(i);
-            if (scatter.kernel != Kernel.SCATTER) {
+            if (!(ins.get(i) instanceof Program.Scatter scatter)) {
                 continue;
             }
-            int g = scatter.buffer(0);
-            int t = scatter.buffer(1);
+            int g = scatter.src();
+            int t = scatter.dst();
             if (isOutput[t] || writeCount[t] != 2 || program.buffers().get(t).role != Program.Role.TEMP) {
                 continue;
             }
             int fill = -1;
             for (int j = 0; j < i; j++) {
                 Instruction in = ins.get(j);
-                if (in.buffer(in.bufferCount() - 1) == t && in.writes(in.bufferCount() - 1)) {
+                if (lastBuffer(in) == t && in.writes(in.buffers().length - 1)) {
                     fill = j;
                 }
             }
             Elem f = fill < 0 ? null : elems[fill];
-            if (f == null || f.kernel != Kernel.COPY || f.reads[0].kind != Read.BROADCAST || !zeroConstant(f.reads[0].buffer)) {
+            if (f == null || !(ins.get(fill) instanceof Program.Copy zeros) || f.reads[0].kind != Read.BROADCAST
+                || !zeroConstant(f.reads[0].buffer)) {
                 continue;
             }
-            PaddedView pad = PaddedView.of(ins.get(fill).shape(), scatter.shape(), scatter.strides(), scatter.ints(0));
+            PaddedView pad = PaddedView.of(zeros.shape(), scatter.shape(), scatter.dstStrides(), scatter.dstOffset());
             if (pad == null || !onlyElementwiseReadersAfter(t, i)) {
                 continue;
             }
@@ -524,9 +532,10 @@ public final class JavaProgramCompiler {
                 continue;
             }
             Instruction in = ins.get(j);
+            int[] buffers = in.buffers();
             boolean reads = false;
-            for (int s = 0; s < in.bufferCount(); s++) {
-                if (in.buffer(s) == t && (!in.writes(s) || in.kernel == Kernel.SCATTER)) {
+            for (int s = 0; s < buffers.length; s++) {
+                if (buffers[s] == t && in.reads(s)) {
                     reads = true;
                 }
             }
@@ -562,9 +571,8 @@ public final class JavaProgramCompiler {
             return false;
         }
         for (int r : rs) {
-            Instruction in = ins.get(r);
-            if (in.kernel == Kernel.SUM_ROWS) {
-                if (in.ints(0) * in.ints(1) != n) {
+            if (ins.get(r) instanceof Program.SumRows sum) {
+                if (sum.rows() * sum.cols() != n) {
                     return false;
                 }
                 continue;
@@ -626,9 +634,9 @@ public final class JavaProgramCompiler {
                 if (!virtual[e.out]) {
                     addRoot(i, e.n, e.out);
                 }
-            } else if (in.kernel == Kernel.SUM_ROWS && in.ints(0) * in.ints(1) > 0
-                && length(in.buffer(0)) >= in.ints(0) * in.ints(1)) {
-                addRoot(i, in.ints(0) * in.ints(1), in.buffer(1));
+            } else if (in instanceof Program.SumRows sum && sum.rows() * sum.cols() > 0
+                && length(sum.x()) >= sum.rows() * sum.cols()) {
+                addRoot(i, sum.rows() * sum.cols(), sum.out());
             } else {
                 barrier(i, in);
             }
@@ -638,13 +646,18 @@ public final class JavaProgramCompiler {
         }
     }
 
+    /** What an elementwise op or a row sum reads: the op's reads, or the sum's input element for element. */
+    private Read[] rootReads(int index) {
+        return elems[index] != null ? elems[index].reads
+            : new Read[] {contiguous(((Program.SumRows) ins.get(index)).x(), 0)};
+    }
+
     /** The materialized buffers a root's expression reads (through its virtual values), with how. */
     private void leaves(int index, Map<String, Read> out, TreeSet<Integer> seen) {
         if (!seen.add(index)) {
             return;
         }
-        Instruction in = ins.get(index);
-        Read[] reads = elems[index] != null ? elems[index].reads : new Read[] {contiguous(in.buffer(0), 0)};
+        Read[] reads = rootReads(index);
         for (Read r : reads) {
             if (r == null) {
                 continue;
@@ -666,11 +679,11 @@ public final class JavaProgramCompiler {
                 flush(p);
             }
         }
-        Instruction in = ins.get(index);
-        boolean sink = in.kernel == Kernel.SUM_ROWS;
+        Program.SumRows sum = ins.get(index) instanceof Program.SumRows s ? s : null;
+        boolean sink = sum != null;
         Pending chosen = null;
         for (Pending k : pending) {
-            if (k.n == n && (!sink || compatible(k, in.ints(1))) && canJoin(k, leafReads.values(), n)) {
+            if (k.n == n && (!sink || compatible(k, sum.cols())) && canJoin(k, leafReads.values(), n)) {
                 chosen = k;
                 break;
             }
@@ -687,7 +700,7 @@ public final class JavaProgramCompiler {
             chosen.leaves.add(r.buffer);
         }
         if (sink) {
-            int cols = in.ints(1);
+            int cols = sum.cols();
             if (cols < tile) {
                 chosen.smallLcm = lcm(chosen.smallLcm, cols);
             } else {
@@ -753,17 +766,18 @@ public final class JavaProgramCompiler {
     }
 
     private void barrier(int index, Instruction in) {
-        for (int s = 0; s < in.bufferCount(); s++) {
-            if (!in.writes(s) || in.kernel == Kernel.SCATTER) {
-                Pending w = pendingWriter.get(in.buffer(s));
+        int[] buffers = in.buffers();
+        for (int s = 0; s < buffers.length; s++) {
+            if (in.reads(s)) {
+                Pending w = pendingWriter.get(buffers[s]);
                 if (w != null) {
                     flush(w);
                 }
             }
         }
-        for (int s = 0; s < in.bufferCount(); s++) {
+        for (int s = 0; s < buffers.length; s++) {
             if (in.writes(s)) {
-                int b = in.buffer(s);
+                int b = buffers[s];
                 for (Pending p : new ArrayList<>(pending)) {
                     if (p.leaves.contains(b) || p.writes.contains(b)) {
                         flush(p);
@@ -771,8 +785,8 @@ public final class JavaProgramCompiler {
                 }
             }
         }
-        boolean argmaxRead = in.kernel != Kernel.MAX_POOL2D
-            || isOutput[in.buffer(2)] || !readers.get(in.buffer(2)).isEmpty();
+        boolean argmaxRead = !(in instanceof Program.MaxPool2d pool)
+            || isOutput[pool.argmax()] || !readers.get(pool.argmax()).isEmpty();
         steps.add(new BarrierPlan(in, argmaxRead));
     }
 
@@ -886,11 +900,11 @@ public final class JavaProgramCompiler {
             TreeSet<Integer> roots = new TreeSet<>(k.roots);
             for (int i : nodes) {
                 Instruction in = ins.get(i);
-                if (in.kernel == Kernel.SUM_ROWS) {
-                    int x = value(contiguous(in.buffer(0), 0));
-                    int cols = in.ints(1);
+                if (in instanceof Program.SumRows sum) {
+                    int x = value(contiguous(sum.x(), 0));
+                    int cols = sum.cols();
                     boolean partial = cols >= tile;
-                    sinks.add(new FusedKernel.Sink(in.buffer(1), in.ints(0), cols, partial, tileStart.length - 1));
+                    sinks.add(new FusedKernel.Sink(sum.out(), sum.rows(), cols, partial, tileStart.length - 1));
                     add(new Draft(partial ? Code.SUM_PARTIAL : Code.SUM_ROWS, in, null, new int[] {x}, -1,
                         sinks.size() - 1));
                     continue;
@@ -923,8 +937,7 @@ public final class JavaProgramCompiler {
             if (!nodes.add(index)) {
                 return;
             }
-            Instruction in = ins.get(index);
-            Read[] reads = elems[index] != null ? elems[index].reads : new Read[] {contiguous(in.buffer(0), 0)};
+            Read[] reads = rootReads(index);
             for (Read r : reads) {
                 if (r != null && virtual[r.buffer]) {
                     collect(producer[r.buffer], nodes);
@@ -1021,10 +1034,10 @@ public final class JavaProgramCompiler {
                 default:
                     break;
             }
-            Instruction i = d.instruction;
-            int op = i.ints(0);
             switch (d.code) {
-                case UNARY:
+                case UNARY: {
+                    Program.Unary u = (Program.Unary) d.instruction;
+                    int op = u.op();
                     if (op == Unary.EXP) {
                         return new TileOp.Exp(in, out);
                     } else if (op == Unary.LOG) {
@@ -1032,13 +1045,20 @@ public final class JavaProgramCompiler {
                     } else if (op == Unary.SIGMOID) {
                         return new TileOp.Sigmoid(in, out);
                     }
-                    return new TileOp.UnaryOp(op, i.floats(0), i.floats(1), in, out);
-                case UNARY_BACKWARD:
-                    return new TileOp.UnaryBackward(op, i.floats(0), i.floats(1), in, out);
-                case BINARY:
+                    return new TileOp.UnaryOp(op, u.a(), u.b(), in, out);
+                }
+                case UNARY_BACKWARD: {
+                    Program.UnaryBackward u = (Program.UnaryBackward) d.instruction;
+                    return new TileOp.UnaryBackward(u.op(), u.a(), u.b(), in, out);
+                }
+                case BINARY: {
+                    int op = ((Program.Binary) d.instruction).op();
                     return op == Binary.BCE ? new TileOp.Bce(in, out) : new TileOp.BinaryOp(op, in, out);
+                }
                 default: {
-                    boolean left = i.ints(1) == 1;
+                    Program.BinaryGrad b = (Program.BinaryGrad) d.instruction;
+                    int op = b.op();
+                    boolean left = b.left();
                     return op == Binary.BCE && !left ? new TileOp.BceGradTarget(in, out)
                         : new TileOp.BinaryGrad(op, left, in, out);
                 }
@@ -1139,9 +1159,8 @@ public final class JavaProgramCompiler {
                     }
                 }
             } else {
-                Instruction in = ((BarrierPlan) s).instruction;
-                for (int b = 0; b < in.bufferCount(); b++) {
-                    if (in.buffer(b) == buffer) {
+                for (int b : ((BarrierPlan) s).instruction.buffers()) {
+                    if (b == buffer) {
                         return true;
                     }
                 }
@@ -1159,8 +1178,9 @@ public final class JavaProgramCompiler {
                 continue;
             }
             Instruction in = ins.get(i);
-            for (int s = 0; s < in.bufferCount(); s++) {
-                if (in.writes(s) && in.buffer(s) == buffer) {
+            int[] buffers = in.buffers();
+            for (int s = 0; s < buffers.length; s++) {
+                if (in.writes(s) && buffers[s] == buffer) {
                     writers++;
                     inside |= p.nodes.contains(i);
                 }

@@ -1,5 +1,6 @@
 package org.tornagrad.tornado;
 
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,40 +10,52 @@ import org.tornagrad.kernels.Reduction;
 import uk.ac.manchester.tornado.api.TaskGraph;
 
 /**
- * One call of a {@link org.tornagrad.kernels.Backend} method, in the argument layout of
- * {@link Program.Instruction} ({@code ints}, {@code floats}, shape and strides, and the arrays in
- * buffer order), and the TornadoVM tasks that compute it. The eager backend and the task-graph
- * compiler both go through here, so a kernel is wired to its device loop in one place.
+ * One call of a {@link org.tornagrad.kernels.Backend} method, as its {@link Program.Instruction}
+ * with the arrays in the instruction's buffer order ({@link Program.Instruction#buffers()}), and
+ * the TornadoVM tasks that compute it. The eager backend and the task-graph compiler both go
+ * through here, so a kernel is wired to its device loop in one place.
  */
 final class KernelCall implements DeviceTask {
-    final Program.Kernel kernel;
-    private final int[] ints;
-    private final float[] floats;
+    /** The kernel and its arguments; its buffer ids are not read here: {@link #slots} holds the arrays. */
+    final Program.Instruction in;
     /** {@code [rank, shape, strides, strides2]} for the strided kernels, else null. */
     final int[] meta;
-    /** The buffers, in the Program's order for this kernel: float[] or int[]. */
+    /** The buffers, in the instruction's buffer order: float[] or int[]. */
     final Object[] slots;
     /** Device-only scratch, allocated here: block partials, row chains, max-pool row spans. */
     final Object[] temps;
 
-    private KernelCall(Program.Kernel kernel, int[] ints, float[] floats, int[] meta, Object[] slots) {
-        this.kernel = kernel;
-        this.ints = ints;
-        this.floats = floats == null ? new float[0] : floats;
+    private KernelCall(Program.Instruction in, int[] meta, Object[] slots) {
+        this.in = in;
         this.meta = meta;
         this.slots = slots;
         this.temps = scratch();
     }
 
-    static KernelCall of(Program.Kernel kernel, int[] ints, float[] floats, int[] shape, int[] strides,
-                         int[] strides2, Object... slots) {
-        return new KernelCall(kernel, ints.clone(), floats == null ? null : floats.clone(),
-            shape == null ? null : meta(shape, strides, strides2), slots);
+    /** The call of {@code in} on {@code slots}: one array for each of its buffers, in their order. */
+    static KernelCall of(Program.Instruction in, Object... slots) {
+        int buffers = in.buffers().length;
+        if (slots.length != buffers) {
+            throw new IllegalArgumentException("slots: expected " + buffers + " arrays for " + in.label() + ", got "
+                + slots.length);
+        }
+        return new KernelCall(in, meta(in), slots);
     }
 
     /** The same call over other arrays of the same kinds and lengths (the eager backend's staging copies). */
     KernelCall withSlots(Object[] others) {
-        return new KernelCall(kernel, ints, floats, meta, others);
+        return new KernelCall(in, meta, others);
+    }
+
+    /** The strided kernels' shape and strides, as one array for the device. */
+    private static int[] meta(Program.Instruction in) {
+        return switch (in) {
+            case Program.Binary b -> meta(b.shape(), b.xStrides(), b.yStrides());
+            case Program.BinaryGrad b -> meta(b.shape(), b.xStrides(), b.yStrides());
+            case Program.Copy c -> meta(c.shape(), c.strides(), null);
+            case Program.Scatter s -> meta(s.shape(), s.dstStrides(), null);
+            default -> null;
+        };
     }
 
     private static int[] meta(int[] shape, int[] strides, int[] strides2) {
@@ -68,54 +81,53 @@ final class KernelCall implements DeviceTask {
     /** The number of output elements: 0 means there is nothing to launch. */
     @Override
     public int work() {
-        switch (kernel) {
-            case UNARY: return ints[2];
-            case UNARY_BACKWARD: return ints[1];
-            case BINARY: case BINARY_GRAD: case COPY: case SCATTER: return shapeSize();
-            case SUM_ROWS: return ints[0];
+        return switch (in) {
+            case Program.Unary u -> u.n();
+            case Program.UnaryBackward u -> u.n();
+            case Program.Binary _, Program.BinaryGrad _, Program.Copy _, Program.Scatter _ -> shapeSize();
+            case Program.SumRows s -> s.rows();
             // A max over no elements has no answer (the tensor layer rejects it): launch nothing.
-            case MAX_ROWS: return ints[1] == 0 ? 0 : ints[0];
-            case MAX_ROWS_BACKWARD: return ints[0] * ints[1];
-            case GATHER_ROWS: return ints[0] * ints[1];
-            case SCATTER_ADD_ROWS: return ints[0] * ints[2];
-            case MAX_POOL2D: return ints[0] * pooledH() * pooledW();
+            case Program.MaxRows m -> m.cols() == 0 ? 0 : m.rows();
+            case Program.MaxRowsBackward m -> m.rows() * m.cols();
+            case Program.GatherRows g -> g.rowLength() * g.n();
+            case Program.ScatterAddRows s -> s.rowLength() * s.rows();
+            case Program.MaxPool2d p -> p.planes() * pooledH(p) * pooledW(p);
             // One work-item per input row of each plane.
-            case MAX_POOL2D_BACKWARD: return ints[2] == 0 ? 0 : ints[0] * ints[1];
-            case MATMUL: return ints[0] * ints[1] * ints[3];
-            default: throw new IllegalStateException("kernel: unknown " + kernel);
-        }
+            case Program.MaxPool2dBackward p -> p.w() == 0 ? 0 : p.planes() * p.h();
+            case Program.Matmul m -> m.batch() * m.m() * m.n();
+        };
     }
 
-    private int pooledH() {
-        return Pooling.outputSize(ints[1], ints[3], ints[4], ints[5]);
+    private static int pooledH(Program.MaxPool2d p) {
+        return Pooling.outputSize(p.h(), p.kernel(), p.stride(), p.padding());
     }
 
-    private int pooledW() {
-        return Pooling.outputSize(ints[2], ints[3], ints[4], ints[5]);
+    private static int pooledW(Program.MaxPool2d p) {
+        return Pooling.outputSize(p.w(), p.kernel(), p.stride(), p.padding());
     }
 
     private Object[] scratch() {
-        if (kernel == Program.Kernel.SUM_ROWS) {
-            return new Object[] {new double[Math.max(1, ints[0] * Reduction.blocks(ints[1]))]};
+        if (in instanceof Program.SumRows s) {
+            return new Object[] {new double[Math.max(1, s.rows() * Reduction.blocks(s.cols()))]};
         }
-        if (kernel == Program.Kernel.MAX_ROWS) {
-            int n = Math.max(1, ints[0] * Reduction.blocks(ints[1]));
+        if (in instanceof Program.MaxRows m) {
+            int n = Math.max(1, m.rows() * Reduction.blocks(m.cols()));
             return new Object[] {new float[n], new int[n]};
         }
-        if (kernel == Program.Kernel.SCATTER_ADD_ROWS && chained()) {
+        if (in instanceof Program.ScatterAddRows s && chained(s)) {
             // next and head of each gathered row (DeviceKernels.rowChains).
-            return new Object[] {new int[ints[1]], new int[ints[1]]};
+            return new Object[] {new int[s.n()], new int[s.n()]};
         }
-        if (kernel == Program.Kernel.MAX_POOL2D_BACKWARD && work() > 0) {
+        if (in instanceof Program.MaxPool2dBackward p && work() > 0) {
             // The input-row span of each output row's winners (DeviceKernels.poolRowSpans).
-            return new Object[] {new int[Math.max(1, 2 * ints[0] * ints[3])]};
+            return new Object[] {new int[Math.max(1, 2 * p.planes() * p.outH())]};
         }
         return new Object[0];
     }
 
     /** Whether a scatterAddRows call has rows to add, beyond zeroing its output. */
-    private boolean chained() {
-        return ints[1] > 0 && work() > 0;
+    private boolean chained(Program.ScatterAddRows s) {
+        return s.n() > 0 && work() > 0;
     }
 
     /** How many tasks {@link #addTasks} adds: 0 without work, more than one for the multi-step kernels. */
@@ -129,32 +141,24 @@ final class KernelCall implements DeviceTask {
         if (work() == 0) {
             return 0;
         }
-        switch (kernel) {
-            case SUM_ROWS:
-                return Reduction.blocks(ints[1]) > 0 ? 2 : 1;
-            case MAX_ROWS:
-                return 2;
-            case SCATTER_ADD_ROWS:
-                return chained() ? 3 : 1;
-            case MAX_POOL2D_BACKWARD:
-                return ints[0] * ints[3] > 0 ? 2 : 1;
-            default:
-                return 1;
-        }
+        return switch (in) {
+            case Program.SumRows s -> Reduction.blocks(s.cols()) > 0 ? 2 : 1;
+            case Program.MaxRows _ -> 2;
+            case Program.ScatterAddRows s -> chained(s) ? 3 : 1;
+            case Program.MaxPool2dBackward p -> p.planes() * p.outH() > 0 ? 2 : 1;
+            default -> 1;
+        };
     }
 
-    /** Whether the kernel writes the buffer in {@code slot} (as {@link Program.Instruction#writes}). */
+    /** Whether the kernel writes the buffer in {@code slot} ({@link Program.Instruction#writes}). */
     @Override
     public boolean writes(int slot) {
-        if (kernel == Program.Kernel.MAX_ROWS || kernel == Program.Kernel.MAX_POOL2D) {
-            return slot >= slots.length - 2;
-        }
-        return slot == slots.length - 1;
+        return in.writes(slot);
     }
 
     /** Whether the kernel reads the buffer in {@code slot}: the inputs, and the destination of a scatter. */
     boolean reads(int slot) {
-        return !writes(slot) || kernel == Program.Kernel.SCATTER;
+        return in.reads(slot);
     }
 
     @Override
@@ -172,17 +176,41 @@ final class KernelCall implements DeviceTask {
         return out;
     }
 
-    /** A key equal for calls that one compiled plan can run: kernel, scalars, metadata and array kinds and lengths. */
+    /**
+     * A key equal for calls that one compiled plan can run: kernel, arguments (scalars, shapes and
+     * strides) and array kinds and lengths.
+     */
     String signature() {
-        StringBuilder sb = new StringBuilder(kernel.name()).append(Arrays.toString(ints));
-        for (float f : floats) {
-            sb.append(',').append(Integer.toHexString(Float.floatToRawIntBits(f)));
-        }
-        sb.append(Arrays.toString(meta));
+        StringBuilder sb = arguments(in);
         for (Object s : slots) {
             sb.append(s instanceof int[] ? ";i" : ";f").append(length(s));
         }
         return sb.toString();
+    }
+
+    /**
+     * The kernel and the value of each of the instruction's components, floats by their bits (so
+     * that -0 and each NaN stay apart): every record kind alike, read through its accessors.
+     */
+    private static StringBuilder arguments(Program.Instruction in) {
+        StringBuilder sb = new StringBuilder(in.kind().name());
+        for (RecordComponent c : in.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                v = c.getAccessor().invoke(in);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("kernel: cannot read " + in.kind() + "." + c.getName(), e);
+            }
+            sb.append(',');
+            if (v instanceof int[] a) {
+                sb.append(Arrays.toString(a));
+            } else if (v instanceof Float f) {
+                sb.append(Integer.toHexString(Float.floatToRawIntBits(f)));
+            } else {
+                sb.append(v);
+            }
+        }
+        return sb;
     }
 
     static int length(Object array) {
@@ -200,7 +228,7 @@ final class KernelCall implements DeviceTask {
     /** Short text for task names: the kernel in lower case. */
     @Override
     public String label() {
-        return kernel.name().toLowerCase();
+        return in.kind().name().toLowerCase();
     }
 
     /**
@@ -214,83 +242,68 @@ final class KernelCall implements DeviceTask {
         if (n == 0) {
             return;
         }
-        switch (kernel) {
-            case UNARY:
-                graph.task(prefix, DeviceKernels::unary, ints[0], floats[0], floats[1], f(0), ints[1], f(1), n);
-                break;
-            case UNARY_BACKWARD:
-                graph.task(prefix, DeviceKernels::unaryBackward, ints[0], floats[0], floats[1], f(0), f(1), f(2), f(3), n);
-                break;
-            case BINARY:
-                graph.task(prefix, DeviceKernels::binary, ints[0], meta, f(0), ints[1], f(1), ints[2], f(2), n);
-                break;
-            case BINARY_GRAD:
-                graph.task(prefix, DeviceKernels::binaryGrad, ints[0], ints[1], meta, f(0), ints[2], f(1), ints[3],
-                    f(2), f(3), f(4), n);
-                break;
-            case COPY:
-                graph.task(prefix, DeviceKernels::copy, meta, f(0), ints[0], f(1), n);
-                break;
-            case SCATTER:
-                graph.task(prefix, DeviceKernels::scatter, meta, f(0), f(1), ints[0], n);
-                break;
-            case SUM_ROWS: {
-                int blocks = Reduction.blocks(ints[1]);
+        switch (in) {
+            case Program.Unary u ->
+                graph.task(prefix, DeviceKernels::unary, u.op(), u.a(), u.b(), f(0), u.xOffset(), f(1), n);
+            case Program.UnaryBackward u ->
+                graph.task(prefix, DeviceKernels::unaryBackward, u.op(), u.a(), u.b(), f(0), f(1), f(2), f(3), n);
+            case Program.Binary b ->
+                graph.task(prefix, DeviceKernels::binary, b.op(), meta, f(0), b.xOffset(), f(1), b.yOffset(), f(2), n);
+            case Program.BinaryGrad b ->
+                graph.task(prefix, DeviceKernels::binaryGrad, b.op(), b.left() ? 1 : 0, meta, f(0), b.xOffset(), f(1),
+                    b.yOffset(), f(2), f(3), f(4), n);
+            case Program.Copy c ->
+                graph.task(prefix, DeviceKernels::copy, meta, f(0), c.offset(), f(1), n);
+            case Program.Scatter s ->
+                graph.task(prefix, DeviceKernels::scatter, meta, f(0), f(1), s.dstOffset(), n);
+            case Program.SumRows s -> {
+                int blocks = Reduction.blocks(s.cols());
                 double[] partial = (double[]) temps[0];
                 if (blocks > 0) {
-                    graph.task(prefix + "_blocks", DeviceKernels::sumBlocks, f(0), ints[0], ints[1], blocks, partial);
+                    graph.task(prefix + "_blocks", DeviceKernels::sumBlocks, f(0), s.rows(), s.cols(), blocks, partial);
                 }
-                graph.task(prefix + "_total", DeviceKernels::sumBlockTotals, partial, ints[0], blocks, f(1));
-                break;
+                graph.task(prefix + "_total", DeviceKernels::sumBlockTotals, partial, s.rows(), blocks, f(1));
             }
-            case MAX_ROWS: {
-                int blocks = Reduction.blocks(ints[1]);
+            case Program.MaxRows m -> {
+                int blocks = Reduction.blocks(m.cols());
                 float[] blockMax = (float[]) temps[0];
                 int[] blockIndex = (int[]) temps[1];
-                graph.task(prefix + "_blocks", DeviceKernels::maxBlocks, f(0), ints[0], ints[1], blocks, blockMax,
+                graph.task(prefix + "_blocks", DeviceKernels::maxBlocks, f(0), m.rows(), m.cols(), blocks, blockMax,
                     blockIndex);
-                graph.task(prefix + "_winner", DeviceKernels::maxBlockWinners, blockMax, blockIndex, ints[0], blocks,
+                graph.task(prefix + "_winner", DeviceKernels::maxBlockWinners, blockMax, blockIndex, m.rows(), blocks,
                     f(1), i(2));
-                break;
             }
-            case MAX_ROWS_BACKWARD:
-                graph.task(prefix, DeviceKernels::maxRowsBackward, f(0), i(1), ints[1], f(2), n);
-                break;
-            case GATHER_ROWS:
-                graph.task(prefix, DeviceKernels::gatherRows, f(0), ints[0], f(1), f(2), n);
-                break;
-            case SCATTER_ADD_ROWS: {
-                int[] next = chained() ? (int[]) temps[0] : null;
-                int[] head = chained() ? (int[]) temps[1] : null;
-                if (chained()) {
-                    graph.task(prefix + "_chains", DeviceKernels::rowChains, f(1), ints[1], next, head);
+            case Program.MaxRowsBackward m ->
+                graph.task(prefix, DeviceKernels::maxRowsBackward, f(0), i(1), m.cols(), f(2), n);
+            case Program.GatherRows g ->
+                graph.task(prefix, DeviceKernels::gatherRows, f(0), g.rowLength(), f(1), f(2), n);
+            case Program.ScatterAddRows s -> {
+                boolean chained = chained(s);
+                int[] next = chained ? (int[]) temps[0] : null;
+                int[] head = chained ? (int[]) temps[1] : null;
+                if (chained) {
+                    graph.task(prefix + "_chains", DeviceKernels::rowChains, f(1), s.n(), next, head);
                 }
                 graph.task(prefix + "_zero", DeviceKernels::zero, f(2), n);
-                if (chained()) {
-                    graph.task(prefix + "_add", DeviceKernels::addRowChains, f(0), ints[0], f(1), next, head, f(2),
-                        ints[1] * ints[0]);
+                if (chained) {
+                    graph.task(prefix + "_add", DeviceKernels::addRowChains, f(0), s.rowLength(), f(1), next, head,
+                        f(2), s.n() * s.rowLength());
                 }
-                break;
             }
-            case MAX_POOL2D:
-                graph.task(prefix, DeviceKernels::maxPool2d, f(0), ints[1], ints[2], ints[3], ints[4], ints[5],
-                    pooledH(), pooledW(), f(1), i(2), n);
-                break;
-            case MAX_POOL2D_BACKWARD: {
+            case Program.MaxPool2d p ->
+                graph.task(prefix, DeviceKernels::maxPool2d, f(0), p.h(), p.w(), p.kernel(), p.stride(), p.padding(),
+                    pooledH(p), pooledW(p), f(1), i(2), n);
+            case Program.MaxPool2dBackward p -> {
                 int[] span = (int[]) temps[0];
-                int outRows = ints[0] * ints[3];
+                int outRows = p.planes() * p.outH();
                 if (outRows > 0) {
-                    graph.task(prefix + "_spans", DeviceKernels::poolRowSpans, i(1), ints[2], ints[4], span, outRows);
+                    graph.task(prefix + "_spans", DeviceKernels::poolRowSpans, i(1), p.w(), p.outW(), span, outRows);
                 }
-                graph.task(prefix, DeviceKernels::maxPool2dBackward, f(0), i(1), span, ints[1], ints[2], ints[3],
-                    ints[4], f(2), n);
-                break;
+                graph.task(prefix, DeviceKernels::maxPool2dBackward, f(0), i(1), span, p.h(), p.w(), p.outH(),
+                    p.outW(), f(2), n);
             }
-            case MATMUL:
-                graph.task(prefix, DeviceKernels::matmul, f(0), f(1), f(2), ints[1], ints[2], ints[3], n);
-                break;
-            default:
-                throw new IllegalStateException("kernel: unknown " + kernel);
+            case Program.Matmul m ->
+                graph.task(prefix, DeviceKernels::matmul, f(0), f(1), f(2), m.m(), m.k(), m.n(), n);
         }
     }
 }

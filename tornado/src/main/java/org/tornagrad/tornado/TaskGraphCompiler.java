@@ -174,16 +174,12 @@ public final class TaskGraphCompiler implements ProgramCompiler {
         }
 
         private KernelCall kernelCall(Program.Instruction in) {
-            Object[] slots = new Object[in.bufferCount()];
+            int[] ids = in.buffers();
+            Object[] slots = new Object[ids.length];
             for (int s = 0; s < slots.length; s++) {
-                slots[s] = arrays[in.buffer(s)];
+                slots[s] = arrays[ids[s]];
             }
-            int[] ints = new int[intCount(in.kernel)];
-            for (int i = 0; i < ints.length; i++) {
-                ints[i] = in.ints(i);
-            }
-            float[] floats = hasFloats(in.kernel) ? new float[] {in.floats(0), in.floats(1)} : null;
-            return KernelCall.of(in.kernel, ints, floats, in.shape(), in.strides(), in.strides2(), slots);
+            return KernelCall.of(in, slots);
         }
 
         /** The generated kernels' source (null on the unfused path). */
@@ -251,26 +247,5 @@ public final class TaskGraphCompiler implements ProgramCompiler {
 
     static String nextName(String prefix) {
         return prefix + GRAPH_IDS.incrementAndGet();
-    }
-
-    /** How many of Program.Instruction's ints each kernel has (the layout in {@link Program.Kernel}). */
-    private static int intCount(Program.Kernel k) {
-        switch (k) {
-            case UNARY: return 3;
-            case UNARY_BACKWARD: return 2;
-            case BINARY: return 3;
-            case BINARY_GRAD: return 4;
-            case COPY: case SCATTER: return 1;
-            case SUM_ROWS: case MAX_ROWS: case MAX_ROWS_BACKWARD: case GATHER_ROWS: return 2;
-            case SCATTER_ADD_ROWS: return 3;
-            case MAX_POOL2D: return 6;
-            case MAX_POOL2D_BACKWARD: return 5;
-            case MATMUL: return 4;
-            default: throw new IllegalStateException("kernel: unknown " + k);
-        }
-    }
-
-    private static boolean hasFloats(Program.Kernel k) {
-        return k == Program.Kernel.UNARY || k == Program.Kernel.UNARY_BACKWARD;
     }
 }

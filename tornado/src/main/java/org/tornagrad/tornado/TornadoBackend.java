@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.tornagrad.autograd.trace.Program.Kernel;
+import org.tornagrad.autograd.trace.Program;
 import org.tornagrad.kernels.Backend;
 import org.tornagrad.kernels.Backends;
 
@@ -192,82 +192,80 @@ public final class TornadoBackend implements Backend {
     }
 
     // ---------------------------------------------------------------------------------------
-    // The Backend SPI: each call in the layout of Program.Instruction.
+    // The Backend SPI: each call as its Program.Instruction, whose buffer ids are the arrays' positions.
 
     @Override
     public void unary(int op, float a, float b, float[] x, int xOffset, float[] out, int n) {
-        run(KernelCall.of(Kernel.UNARY, new int[] {op, xOffset, n}, new float[] {a, b}, null, null, null, x, out));
+        run(KernelCall.of(new Program.Unary(op, a, b, 0, xOffset, n, 1), x, out));
     }
 
     @Override
     public void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n) {
-        run(KernelCall.of(Kernel.UNARY_BACKWARD, new int[] {op, n}, new float[] {a, b}, null, null, null, x, y, g, out));
+        run(KernelCall.of(new Program.UnaryBackward(op, a, b, 0, 1, 2, 3, n), x, y, g, out));
     }
 
     @Override
     public void binary(int op, int[] shape, float[] x, int xOffset, int[] xStrides, float[] y, int yOffset,
                        int[] yStrides, float[] out) {
-        run(KernelCall.of(Kernel.BINARY, new int[] {op, xOffset, yOffset}, null, shape, xStrides, yStrides, x, y, out));
+        run(KernelCall.of(new Program.Binary(op, shape, 0, xOffset, xStrides, 1, yOffset, yStrides, 2), x, y, out));
     }
 
     @Override
     public void binaryGrad(int op, boolean left, int[] shape, float[] x, int xOffset, int[] xStrides, float[] y,
                            int yOffset, int[] yStrides, float[] z, float[] g, float[] out) {
-        run(KernelCall.of(Kernel.BINARY_GRAD, new int[] {op, left ? 1 : 0, xOffset, yOffset}, null, shape, xStrides,
-            yStrides, x, y, z, g, out));
+        run(KernelCall.of(new Program.BinaryGrad(op, left, shape, 0, xOffset, xStrides, 1, yOffset, yStrides, 2, 3, 4),
+            x, y, z, g, out));
     }
 
     @Override
     public void copy(int[] shape, float[] src, int offset, int[] strides, float[] out) {
-        run(KernelCall.of(Kernel.COPY, new int[] {offset}, null, shape, strides, null, src, out));
+        run(KernelCall.of(new Program.Copy(shape, 0, offset, strides, 1), src, out));
     }
 
     @Override
     public void scatter(int[] shape, float[] src, float[] dst, int dstOffset, int[] dstStrides) {
-        run(KernelCall.of(Kernel.SCATTER, new int[] {dstOffset}, null, shape, dstStrides, null, src, dst));
+        run(KernelCall.of(new Program.Scatter(shape, 0, 1, dstOffset, dstStrides), src, dst));
     }
 
     @Override
     public void gatherRows(float[] src, int rowLength, float[] index, int n, float[] out) {
-        run(KernelCall.of(Kernel.GATHER_ROWS, new int[] {rowLength, n}, null, null, null, null, src, index, out));
+        run(KernelCall.of(new Program.GatherRows(0, rowLength, 1, n, 2), src, index, out));
     }
 
     @Override
     public void scatterAddRows(float[] g, int rowLength, float[] index, int n, float[] out, int rows) {
-        run(KernelCall.of(Kernel.SCATTER_ADD_ROWS, new int[] {rowLength, n, rows}, null, null, null, null, g, index, out));
+        run(KernelCall.of(new Program.ScatterAddRows(0, rowLength, 1, n, 2, rows), g, index, out));
     }
 
     @Override
     public void sumRows(float[] x, int rows, int cols, float[] out) {
-        run(KernelCall.of(Kernel.SUM_ROWS, new int[] {rows, cols}, null, null, null, null, x, out));
+        run(KernelCall.of(new Program.SumRows(0, rows, cols, 1), x, out));
     }
 
     @Override
     public void maxRows(float[] x, int rows, int cols, float[] outMax, int[] outIndex) {
-        run(KernelCall.of(Kernel.MAX_ROWS, new int[] {rows, cols}, null, null, null, null, x, outMax, outIndex));
+        run(KernelCall.of(new Program.MaxRows(0, rows, cols, 1, 2), x, outMax, outIndex));
     }
 
     @Override
     public void maxRowsBackward(float[] g, int[] index, int rows, int cols, float[] out) {
-        run(KernelCall.of(Kernel.MAX_ROWS_BACKWARD, new int[] {rows, cols}, null, null, null, null, g, index, out));
+        run(KernelCall.of(new Program.MaxRowsBackward(0, 1, rows, cols, 2), g, index, out));
     }
 
     @Override
     public void maxPool2d(float[] x, int planes, int h, int w, int kernel, int stride, int padding, float[] out,
                           int[] argmax) {
-        run(KernelCall.of(Kernel.MAX_POOL2D, new int[] {planes, h, w, kernel, stride, padding}, null, null, null, null,
-            x, out, argmax));
+        run(KernelCall.of(new Program.MaxPool2d(0, planes, h, w, kernel, stride, padding, 1, 2), x, out, argmax));
     }
 
     @Override
     public void maxPool2dBackward(float[] g, int[] argmax, int planes, int h, int w, int outH, int outW,
                                   float[] gradIn) {
-        run(KernelCall.of(Kernel.MAX_POOL2D_BACKWARD, new int[] {planes, h, w, outH, outW}, null, null, null, null,
-            g, argmax, gradIn));
+        run(KernelCall.of(new Program.MaxPool2dBackward(0, 1, planes, h, w, outH, outW, 2), g, argmax, gradIn));
     }
 
     @Override
     public void matmul(float[] a, float[] b, float[] out, int batch, int m, int k, int n) {
-        run(KernelCall.of(Kernel.MATMUL, new int[] {batch, m, k, n}, null, null, null, null, a, b, out));
+        run(KernelCall.of(new Program.Matmul(0, 1, 2, batch, m, k, n), a, b, out));
     }
 }

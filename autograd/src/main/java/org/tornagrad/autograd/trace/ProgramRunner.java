@@ -58,7 +58,7 @@ public final class ProgramRunner {
             arrays[e.getValue()] = buffer;
         }
         for (Program.Instruction in : program.instructions()) {
-            execute(in);
+            in.callOn(backend, arrays);
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Integer> e : program.outputs().entrySet()) {
@@ -66,66 +66,5 @@ public final class ProgramRunner {
                 program.outputShapes().get(e.getKey()).dims()));
         }
         return out;
-    }
-
-    private float[] f(Program.Instruction in, int slot) {
-        return (float[]) arrays[in.buffer(slot)];
-    }
-
-    private int[] i(Program.Instruction in, int slot) {
-        return (int[]) arrays[in.buffer(slot)];
-    }
-
-    private void execute(Program.Instruction in) {
-        switch (in.kernel) {
-            case UNARY:
-                backend.unary(in.ints(0), in.floats(0), in.floats(1), f(in, 0), in.ints(1), f(in, 1), in.ints(2));
-                break;
-            case UNARY_BACKWARD:
-                backend.unaryBackward(in.ints(0), in.floats(0), in.floats(1), f(in, 0), f(in, 1), f(in, 2), f(in, 3), in.ints(1));
-                break;
-            case BINARY:
-                backend.binary(in.ints(0), in.shape(), f(in, 0), in.ints(1), in.strides(), f(in, 1), in.ints(2),
-                    in.strides2(), f(in, 2));
-                break;
-            case BINARY_GRAD:
-                backend.binaryGrad(in.ints(0), in.ints(1) == 1, in.shape(), f(in, 0), in.ints(2), in.strides(), f(in, 1),
-                    in.ints(3), in.strides2(), f(in, 2), f(in, 3), f(in, 4));
-                break;
-            case COPY:
-                backend.copy(in.shape(), f(in, 0), in.ints(0), in.strides(), f(in, 1));
-                break;
-            case SCATTER:
-                backend.scatter(in.shape(), f(in, 0), f(in, 1), in.ints(0), in.strides());
-                break;
-            case SUM_ROWS:
-                backend.sumRows(f(in, 0), in.ints(0), in.ints(1), f(in, 1));
-                break;
-            case MAX_ROWS:
-                backend.maxRows(f(in, 0), in.ints(0), in.ints(1), f(in, 1), i(in, 2));
-                break;
-            case MAX_ROWS_BACKWARD:
-                backend.maxRowsBackward(f(in, 0), i(in, 1), in.ints(0), in.ints(1), f(in, 2));
-                break;
-            case GATHER_ROWS:
-                backend.gatherRows(f(in, 0), in.ints(0), f(in, 1), in.ints(1), f(in, 2));
-                break;
-            case SCATTER_ADD_ROWS:
-                backend.scatterAddRows(f(in, 0), in.ints(0), f(in, 1), in.ints(1), f(in, 2), in.ints(2));
-                break;
-            case MAX_POOL2D:
-                backend.maxPool2d(f(in, 0), in.ints(0), in.ints(1), in.ints(2), in.ints(3), in.ints(4), in.ints(5),
-                    f(in, 1), i(in, 2));
-                break;
-            case MAX_POOL2D_BACKWARD:
-                backend.maxPool2dBackward(f(in, 0), i(in, 1), in.ints(0), in.ints(1), in.ints(2), in.ints(3), in.ints(4),
-                    f(in, 2));
-                break;
-            case MATMUL:
-                backend.matmul(f(in, 0), f(in, 1), f(in, 2), in.ints(0), in.ints(1), in.ints(2), in.ints(3));
-                break;
-            default:
-                throw new IllegalStateException("program: unknown kernel " + in.kernel);
-        }
     }
 }

@@ -85,10 +85,8 @@ final class TracingBackend implements Backend {
         return instructions;
     }
 
-    private void record(Program.Kernel k, int[] ints, float[] floats, int[] shape, int[] strides, int[] strides2,
-                        int... bufferIds) {
-        instructions.add(new Program.Instruction(k, ints, floats, shape == null ? null : shape.clone(),
-            strides == null ? null : strides.clone(), strides2 == null ? null : strides2.clone(), bufferIds));
+    private void record(Program.Instruction in) {
+        instructions.add(in);
     }
 
     @Override
@@ -106,7 +104,7 @@ final class TracingBackend implements Backend {
     public void unary(int op, float a, float b, float[] x, int xOffset, float[] out, int n) {
         int xi = read(x);
         delegate.unary(op, a, b, x, xOffset, out, n);
-        record(Program.Kernel.UNARY, new int[] {op, xOffset, n}, new float[] {a, b}, null, null, null, xi, write(out));
+        record(new Program.Unary(op, a, b, xi, xOffset, n, write(out)));
     }
 
     @Override
@@ -115,7 +113,7 @@ final class TracingBackend implements Backend {
         int yi = read(y);
         int gi = read(g);
         delegate.unaryBackward(op, a, b, x, y, g, out, n);
-        record(Program.Kernel.UNARY_BACKWARD, new int[] {op, n}, new float[] {a, b}, null, null, null, xi, yi, gi, write(out));
+        record(new Program.UnaryBackward(op, a, b, xi, yi, gi, write(out), n));
     }
 
     @Override
@@ -124,7 +122,7 @@ final class TracingBackend implements Backend {
         int xi = read(x);
         int yi = read(y);
         delegate.binary(op, shape, x, xOffset, xStrides, y, yOffset, yStrides, out);
-        record(Program.Kernel.BINARY, new int[] {op, xOffset, yOffset}, null, shape, xStrides, yStrides, xi, yi, write(out));
+        record(new Program.Binary(op, shape, xi, xOffset, xStrides, yi, yOffset, yStrides, write(out)));
     }
 
     @Override
@@ -135,15 +133,14 @@ final class TracingBackend implements Backend {
         int zi = read(z);
         int gi = read(g);
         delegate.binaryGrad(op, left, shape, x, xOffset, xStrides, y, yOffset, yStrides, z, g, out);
-        record(Program.Kernel.BINARY_GRAD, new int[] {op, left ? 1 : 0, xOffset, yOffset}, null, shape, xStrides,
-            yStrides, xi, yi, zi, gi, write(out));
+        record(new Program.BinaryGrad(op, left, shape, xi, xOffset, xStrides, yi, yOffset, yStrides, zi, gi, write(out)));
     }
 
     @Override
     public void copy(int[] shape, float[] src, int offset, int[] strides, float[] out) {
         int si = read(src);
         delegate.copy(shape, src, offset, strides, out);
-        record(Program.Kernel.COPY, new int[] {offset}, null, shape, strides, null, si, write(out));
+        record(new Program.Copy(shape, si, offset, strides, write(out)));
     }
 
     @Override
@@ -151,7 +148,7 @@ final class TracingBackend implements Backend {
         int si = read(src);
         int di = read(dst);
         delegate.scatter(shape, src, dst, dstOffset, dstStrides);
-        record(Program.Kernel.SCATTER, new int[] {dstOffset}, null, shape, dstStrides, null, si, di);
+        record(new Program.Scatter(shape, si, di, dstOffset, dstStrides));
     }
 
     @Override
@@ -159,7 +156,7 @@ final class TracingBackend implements Backend {
         int si = read(src);
         int ii = read(index);
         delegate.gatherRows(src, rowLength, index, n, out);
-        record(Program.Kernel.GATHER_ROWS, new int[] {rowLength, n}, null, null, null, null, si, ii, write(out));
+        record(new Program.GatherRows(si, rowLength, ii, n, write(out)));
     }
 
     @Override
@@ -167,21 +164,21 @@ final class TracingBackend implements Backend {
         int gi = read(g);
         int ii = read(index);
         delegate.scatterAddRows(g, rowLength, index, n, out, rows);
-        record(Program.Kernel.SCATTER_ADD_ROWS, new int[] {rowLength, n, rows}, null, null, null, null, gi, ii, write(out));
+        record(new Program.ScatterAddRows(gi, rowLength, ii, n, write(out), rows));
     }
 
     @Override
     public void sumRows(float[] x, int rows, int cols, float[] out) {
         int xi = read(x);
         delegate.sumRows(x, rows, cols, out);
-        record(Program.Kernel.SUM_ROWS, new int[] {rows, cols}, null, null, null, null, xi, write(out));
+        record(new Program.SumRows(xi, rows, cols, write(out)));
     }
 
     @Override
     public void maxRows(float[] x, int rows, int cols, float[] outMax, int[] outIndex) {
         int xi = read(x);
         delegate.maxRows(x, rows, cols, outMax, outIndex);
-        record(Program.Kernel.MAX_ROWS, new int[] {rows, cols}, null, null, null, null, xi, write(outMax), write(outIndex));
+        record(new Program.MaxRows(xi, rows, cols, write(outMax), write(outIndex)));
     }
 
     @Override
@@ -189,7 +186,7 @@ final class TracingBackend implements Backend {
         int gi = read(g);
         int ii = read(index);
         delegate.maxRowsBackward(g, index, rows, cols, out);
-        record(Program.Kernel.MAX_ROWS_BACKWARD, new int[] {rows, cols}, null, null, null, null, gi, ii, write(out));
+        record(new Program.MaxRowsBackward(gi, ii, rows, cols, write(out)));
     }
 
     @Override
@@ -197,8 +194,7 @@ final class TracingBackend implements Backend {
                           int[] argmax) {
         int xi = read(x);
         delegate.maxPool2d(x, planes, h, w, kernel, stride, padding, out, argmax);
-        record(Program.Kernel.MAX_POOL2D, new int[] {planes, h, w, kernel, stride, padding}, null, null, null, null,
-            xi, write(out), write(argmax));
+        record(new Program.MaxPool2d(xi, planes, h, w, kernel, stride, padding, write(out), write(argmax)));
     }
 
     @Override
@@ -206,8 +202,7 @@ final class TracingBackend implements Backend {
         int gi = read(g);
         int ai = read(argmax);
         delegate.maxPool2dBackward(g, argmax, planes, h, w, outH, outW, gradIn);
-        record(Program.Kernel.MAX_POOL2D_BACKWARD, new int[] {planes, h, w, outH, outW}, null, null, null, null,
-            gi, ai, write(gradIn));
+        record(new Program.MaxPool2dBackward(gi, ai, planes, h, w, outH, outW, write(gradIn)));
     }
 
     @Override
@@ -215,6 +210,6 @@ final class TracingBackend implements Backend {
         int ai = read(a);
         int bi = read(b);
         delegate.matmul(a, b, out, batch, m, k, n);
-        record(Program.Kernel.MATMUL, new int[] {batch, m, k, n}, null, null, null, null, ai, bi, write(out));
+        record(new Program.Matmul(ai, bi, write(out), batch, m, k, n));
     }
 }

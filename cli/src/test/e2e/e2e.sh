@@ -95,7 +95,7 @@ expect_usage_error error-nan "expected finite values, got NaN" eval dice inputs=
 expect_usage_error error-shape-mismatch "targets.*expected.*shape|shape.*targets" eval dice inputs="$d/inputs.npy" targets="$work/dice-multiclass-none/targets.npy"
 expect_usage_error error-unknown-option "option smoth.*unknown option" eval dice inputs="$d/inputs.npy" targets="$d/targets.npy" --option smoth=1
 expect_usage_error error-bad-option-value "option reduction: expected one of mean, sum, none, got 'avg'" eval dice inputs="$d/inputs.npy" targets="$d/targets.npy" --option reduction=avg
-expect_usage_error error-unknown-backend "backend: expected one of .*got 'quantum'" eval dice inputs="$d/inputs.npy" targets="$d/targets.npy" --backend quantum
+expect_usage_error error-unknown-backend "--backend: expected a backend or compiler, one of .*got 'quantum'" eval dice inputs="$d/inputs.npy" targets="$d/targets.npy" --backend quantum
 expect_usage_error error-unknown-flag "Unknown option: '--frobnicate'" eval dice --frobnicate
 
 # The launcher's own checks (vector module on, incubator warning filtered, exit codes).

@@ -57,7 +57,7 @@ expect_error() {
 expect_error error-one-line 2 "^tornagrad eval: loss: expected one of .*got 'dyce'$" eval dyce
 expect_error error-unknown-flag 2 "Unknown option: '--frobnicate'" --frobnicate
 TORNAGRAD_BACKEND=quantum expect_error error-backend-variable 2 \
-  "^tornagrad backends: TORNAGRAD_BACKEND: expected a backend, one of \[java, .*got 'quantum'$" backends
+  "^tornagrad backends: TORNAGRAD_BACKEND: expected a backend or compiler, one of \[java, .*got 'quantum'$" backends
 
 # Whatever else the JVM says on stderr still comes through, and so does its exit code.
 TORNAGRAD_JAVA_OPTS=-Xss1 run --version

@@ -120,11 +120,7 @@ public final class CompiledProgram implements ExecutableProgram {
     /** The compiled schedule, one step (fused kernel or kernel call) per entry: what a learner reads. */
     @Override
     public String listing() {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, Integer> e : program.inputs().entrySet()) {
-            sb.append("input ").append(e.getKey()).append(" = %").append(e.getValue()).append(' ')
-                .append(program.inputShapes().get(e.getKey())).append('\n');
-        }
+        StringBuilder sb = new StringBuilder(program.inputListing());
         for (Step s : steps) {
             sb.append("  ").append(s.describe()).append('\n');
         }

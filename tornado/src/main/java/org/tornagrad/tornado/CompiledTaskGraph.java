@@ -158,11 +158,7 @@ public final class CompiledTaskGraph implements ExecutableProgram {
      */
     @Override
     public String listing() {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, Integer> e : program.inputs().entrySet()) {
-            sb.append("input ").append(e.getKey()).append(" = %").append(e.getValue()).append(' ')
-                .append(program.inputShapes().get(e.getKey())).append('\n');
-        }
+        StringBuilder sb = new StringBuilder(program.inputListing());
         for (DeviceTask t : layout.calls) {
             sb.append("  ").append(t.describe()).append('\n');
         }

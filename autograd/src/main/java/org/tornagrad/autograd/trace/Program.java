@@ -806,13 +806,19 @@ public final class Program {
         return outputShapes;
     }
 
-    /** A printable listing, one instruction per line: the schedule a learner can read. */
-    public String listing() {
+    /** One line per input, {@code input NAME = %ID SHAPE}: how every listing of a compiled program starts. */
+    public String inputListing() {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Integer> e : inputs.entrySet()) {
             sb.append("input ").append(e.getKey()).append(" = %").append(e.getValue()).append(' ')
                 .append(inputShapes.get(e.getKey())).append('\n');
         }
+        return sb.toString();
+    }
+
+    /** A printable listing, one instruction per line: the schedule a learner can read. */
+    public String listing() {
+        StringBuilder sb = new StringBuilder(inputListing());
         for (Instruction in : instructions) {
             sb.append("  ").append(in).append('\n');
         }

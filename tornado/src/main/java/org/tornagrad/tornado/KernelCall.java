@@ -110,7 +110,7 @@ final class KernelCall implements DeviceTask {
         if (in instanceof Program.SumRows s) {
             return new Object[] {new double[Math.max(1, s.rows() * Reduction.blocks(s.cols()))]};
         }
-        if (in instanceof Program.MaxRows m) {
+        if (in instanceof Program.MaxRows m && Reduction.blocks(m.cols()) > 1) {
             int n = Math.max(1, m.rows() * Reduction.blocks(m.cols()));
             return new Object[] {new float[n], new int[n]};
         }
@@ -143,7 +143,7 @@ final class KernelCall implements DeviceTask {
         }
         return switch (in) {
             case Program.SumRows s -> Reduction.blocks(s.cols()) > 0 ? 2 : 1;
-            case Program.MaxRows _ -> 2;
+            case Program.MaxRows m -> Reduction.blocks(m.cols()) > 1 ? 2 : 1;
             case Program.ScatterAddRows s -> chained(s) ? 3 : 1;
             case Program.MaxPool2dBackward p -> p.planes() * p.outH() > 0 ? 2 : 1;
             default -> 1;
@@ -266,6 +266,11 @@ final class KernelCall implements DeviceTask {
             }
             case Program.MaxRows m -> {
                 int blocks = Reduction.blocks(m.cols());
+                if (blocks == 1) {
+                    // Rows of one block (softmax over a few channels, say): its winner is the row's.
+                    graph.task(prefix, DeviceKernels::maxBlocks, f(0), m.rows(), m.cols(), 1, f(1), i(2));
+                    return;
+                }
                 float[] blockMax = (float[]) temps[0];
                 int[] blockIndex = (int[]) temps[1];
                 graph.task(prefix + "_blocks", DeviceKernels::maxBlocks, f(0), m.rows(), m.cols(), blocks, blockMax,

@@ -222,6 +222,29 @@ class DeviceKernelsTest {
         }
     }
 
+    /** Rows of one block (a softmax's max over a few channels) take one launch, not two: same answers. */
+    @Test
+    void maxRowsOfOneBlockWithTiesNaNAndSignedZeros() {
+        int rows = 1000;
+        int cols = 4;
+        float[] x = gaussian(16, rows * cols, 1f);
+        x[1] = 5f;             // row 0: the first of two equal maxima wins
+        x[3] = 5f;
+        x[4 * 7 + 2] = Float.NaN; // row 7: a NaN is the max
+        x[4 * 9] = -0f;        // row 9: -0 before +0, both above the rest
+        x[4 * 9 + 1] = 0f;
+        x[4 * 9 + 2] = -1f;
+        x[4 * 9 + 3] = -2f;
+        float[] wantMax = new float[rows];
+        float[] gotMax = new float[rows];
+        int[] wantIndex = new int[rows];
+        int[] gotIndex = new int[rows];
+        JAVA.maxRows(x, rows, cols, wantMax, wantIndex);
+        tornado.maxRows(x, rows, cols, gotMax, gotIndex);
+        assertSame("maxRows index", wantIndex, gotIndex);
+        assertUlps("maxRows value", wantMax, gotMax, 0);
+    }
+
     @Test
     void maxRowsWithTiesAcrossBlocksAndItsBackward() {
         int rows = 3;

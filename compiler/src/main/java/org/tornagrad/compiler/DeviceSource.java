@@ -21,7 +21,7 @@ import org.tornagrad.kernels.Unary;
  *   <li>a pass without sums: one work-item per element ({@code @Parallel} over {@code [0, n)});</li>
  *   <li>a pass with sums: one work-item per tile, each adding its tile's values in order (a short
  *       row whole, a long row's tile into a partial sum); the partial sums of a row are added in
- *       tile order afterwards, so the result is the same on every run and device;</li>
+ *       tile order afterwards, so the result does not depend on how the device schedules them;</li>
  *   <li>consecutive small passes (at most {@link #SERIAL_MAX} elements: the scalar arithmetic
  *       between a forward's sums and the backward) run in one single-work-item kernel, which
  *       also finishes the partial sums of the pass before it: a launch costs more than a few

@@ -28,8 +28,6 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 final class GeneratedKernels {
     static final String PARALLEL = "uk.ac.manchester.tornado.api.annotations.Parallel";
     private static final String TASKS = "uk.ac.manchester.tornado.api.common.TornadoFunctions.Task";
-    /** TornadoVM's task interfaces go up to this many parameters. */
-    static final int MAX_PARAMETERS = 15;
     private static final AtomicLong IDS = new AtomicLong();
 
     private GeneratedKernels() {

@@ -57,7 +57,8 @@ public final class DeviceSource {
             this.written = written;
         }
 
-        String type() {
+        /** Its Java type in the kernel's signature: float[] (a buffer), int[] or double[]. */
+        public String type() {
             return array == null ? "float[]" : array instanceof int[] ? "int[]" : "double[]";
         }
     }

@@ -11,6 +11,9 @@ interface DeviceTask {
     /** The program buffers' arrays it takes, in parameter order. */
     Object[] slots();
 
+    /** The program buffer of each slot, in the same order. */
+    int[] buffers();
+
     /** Whether it writes the array in {@code slot}. */
     boolean writes(int slot);
 

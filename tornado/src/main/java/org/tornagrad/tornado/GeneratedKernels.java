@@ -105,7 +105,7 @@ final class GeneratedKernels {
             DeviceSource.Kernel k = (DeviceSource.Kernel) launch;
             List<String> types = new ArrayList<>();
             for (DeviceSource.Param p : k.params) {
-                types.add(p.array == null ? "float[]" : p.array instanceof int[] ? "int[]" : "double[]");
+                types.add(p.type());
             }
             String type = TASKS + types.size() + "<" + String.join(", ", types) + ">";
             sb.append("    public static Object task_").append(k.method).append("() {\n")

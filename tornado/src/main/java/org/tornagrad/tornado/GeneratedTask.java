@@ -11,6 +11,7 @@ final class GeneratedTask implements DeviceTask {
     private final Object task;
     private final Object[] args;
     private final Object[] slots;
+    private final int[] buffers;
     private final boolean[] written;
     private final List<Object> fixed = new ArrayList<>();
 
@@ -19,23 +20,24 @@ final class GeneratedTask implements DeviceTask {
         this.kernel = kernel;
         this.task = task;
         this.args = new Object[kernel.params.size()];
-        List<Object> buffers = new ArrayList<>();
-        List<Boolean> writes = new ArrayList<>();
+        List<DeviceSource.Param> bound = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             DeviceSource.Param p = kernel.params.get(i);
             if (p.buffer >= 0) {
                 args[i] = arrays[p.buffer];
-                buffers.add(args[i]);
-                writes.add(p.written);
+                bound.add(p);
             } else {
                 args[i] = p.array;
                 fixed.add(p.array);
             }
         }
-        this.slots = buffers.toArray();
-        this.written = new boolean[writes.size()];
-        for (int i = 0; i < written.length; i++) {
-            written[i] = writes.get(i);
+        this.slots = new Object[bound.size()];
+        this.buffers = new int[bound.size()];
+        this.written = new boolean[bound.size()];
+        for (int s = 0; s < slots.length; s++) {
+            buffers[s] = bound.get(s).buffer;
+            slots[s] = arrays[buffers[s]];
+            written[s] = bound.get(s).written;
         }
     }
 
@@ -47,6 +49,11 @@ final class GeneratedTask implements DeviceTask {
     @Override
     public Object[] slots() {
         return slots;
+    }
+
+    @Override
+    public int[] buffers() {
+        return buffers.clone();
     }
 
     @Override

@@ -130,12 +130,12 @@ final class KernelCall implements DeviceTask {
         return s.n() > 0 && work() > 0;
     }
 
-    /** How many tasks {@link #addTasks} adds: 0 without work, more than one for the multi-step kernels. */
     @Override
     public String describe() {
         return "call " + label() + " (" + taskCount() + (taskCount() == 1 ? " kernel)" : " kernels)");
     }
 
+    /** How many tasks {@link #addTasks} adds: 0 without work, more than one for the multi-step kernels. */
     @Override
     public int taskCount() {
         if (work() == 0) {
@@ -164,6 +164,12 @@ final class KernelCall implements DeviceTask {
     @Override
     public Object[] slots() {
         return slots;
+    }
+
+    /** The instruction's buffer ids (in the eager backend, the arguments' positions). */
+    @Override
+    public int[] buffers() {
+        return in.buffers();
     }
 
     /** The arrays the device needs besides the slots, fixed for the call: shape metadata and scratch. */

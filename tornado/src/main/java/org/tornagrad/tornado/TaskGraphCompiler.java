@@ -144,9 +144,9 @@ public final class TaskGraphCompiler implements ProgramCompiler {
                 }
             }
             for (DeviceTask call : calls) {
-                Object[] slots = call.slots();
-                for (int s = 0; s < slots.length; s++) {
-                    Program.Buffer b = bufferOf(program, slots[s]);
+                int[] ids = call.buffers();
+                for (int s = 0; s < ids.length; s++) {
+                    Program.Buffer b = program.buffers().get(ids[s]);
                     if (call.writes(s) && b.role == Program.Role.CONSTANT && !pristine.containsKey(b.id)) {
                         pristine.put(b.id, b.isInt ? b.intValue() : b.floatValue());
                     }
@@ -161,16 +161,6 @@ public final class TaskGraphCompiler implements ProgramCompiler {
             source = DeviceSource.render(JavaProgramCompiler.plan(program, TILE), GeneratedKernels.newClassName(),
                 GeneratedKernels.PARALLEL, OPTIONS);
             return source;
-        }
-
-        /** The program buffer whose array is {@code array}. */
-        private Program.Buffer bufferOf(Program program, Object array) {
-            for (int id = 0; id < arrays.length; id++) {
-                if (arrays[id] == array) {
-                    return program.buffers().get(id);
-                }
-            }
-            throw new IllegalStateException("task graph: an array of no program buffer");
         }
 
         private KernelCall kernelCall(Program.Instruction in) {

@@ -235,6 +235,11 @@ class DeviceKernelsTest {
         x[4 * 9 + 1] = 0f;
         x[4 * 9 + 2] = -1f;
         x[4 * 9 + 3] = -2f;
+        maxRowsAsJava(x, rows, cols);
+    }
+
+    /** The device's max over rows of {@code x} gives Java's values and indices; returns the indices. */
+    private static int[] maxRowsAsJava(float[] x, int rows, int cols) {
         float[] wantMax = new float[rows];
         float[] gotMax = new float[rows];
         int[] wantIndex = new int[rows];
@@ -243,6 +248,7 @@ class DeviceKernelsTest {
         tornado.maxRows(x, rows, cols, gotMax, gotIndex);
         assertSame("maxRows index", wantIndex, gotIndex);
         assertUlps("maxRows value", wantMax, gotMax, 0);
+        return gotIndex;
     }
 
     @Test
@@ -254,20 +260,13 @@ class DeviceKernelsTest {
         x[20_000] = 9f;
         x[cols + 39_999] = 7f; // row 1: the winner in the last, partial block
         x[2 * cols + 100] = -0f;
-        float[] wantMax = new float[rows];
-        float[] gotMax = new float[rows];
-        int[] wantIndex = new int[rows];
-        int[] gotIndex = new int[rows];
-        JAVA.maxRows(x, rows, cols, wantMax, wantIndex);
-        tornado.maxRows(x, rows, cols, gotMax, gotIndex);
-        assertSame("maxRows index", wantIndex, gotIndex);
-        assertUlps("maxRows value", wantMax, gotMax, 0);
+        int[] gotIndex = maxRowsAsJava(x, rows, cols);
         assertEquals(5, gotIndex[0]);
 
         float[] g = {1.5f, -2f, 0.25f};
         float[] bWant = new float[rows * cols];
         float[] bGot = new float[rows * cols];
-        JAVA.maxRowsBackward(g, wantIndex, rows, cols, bWant);
+        JAVA.maxRowsBackward(g, gotIndex, rows, cols, bWant);
         tornado.maxRowsBackward(g, gotIndex, rows, cols, bGot);
         assertUlps("maxRowsBackward", bWant, bGot, 0);
     }

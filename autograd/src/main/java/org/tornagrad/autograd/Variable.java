@@ -159,39 +159,54 @@ public final class Variable {
     }
 
     // ----------------------------------------------------------------------------------------
-    // Elementwise unary ops: y = op(x), dx = g * op'(x)
+    // Elementwise unary ops: y = op(x), dx = g * op'(x), each derivative written with tensor ops
+    // beside its forward (the compiled paths fuse them back into the forward's passes). Orders of
+    // operations follow PyTorch's derivatives.yaml, so the roundings match where the formulas do.
 
-    private Variable unary(int op, float a, float b, String detail) {
+    /** The derivative rule of a unary op: x's gradient from the input, the output and g. */
+    @FunctionalInterface
+    private interface UnaryRule {
+        Tensor apply(Tensor x, Tensor y, Tensor g);
+    }
+
+    private Variable unary(int op, float a, float b, String detail, UnaryRule rule) {
         Tensor x = data;
         Tensor y = x.unary(op, a, b);
-        return record(Unary.name(op), detail, y, (g, needs) -> new Tensor[] {x.unaryBackward(op, a, b, y, g)}, this);
+        return record(Unary.name(op), detail, y, (g, needs) -> new Tensor[] {rule.apply(x, y, g)}, this);
     }
 
-    private Variable unary(int op) {
-        return unary(op, 0f, 0f, "");
+    private Variable unary(int op, UnaryRule rule) {
+        return unary(op, 0f, 0f, "", rule);
     }
 
-    public Variable neg() { return unary(Unary.NEG); }
-    public Variable exp() { return unary(Unary.EXP); }
-    public Variable log() { return unary(Unary.LOG); }
+    public Variable neg() { return unary(Unary.NEG, (x, y, g) -> g.neg()); }
+    public Variable exp() { return unary(Unary.EXP, (x, y, g) -> g.mul(y)); }
+    public Variable log() { return unary(Unary.LOG, (x, y, g) -> g.div(x)); }
     /** Square root; its gradient at 0 is infinite, as in PyTorch. */
-    public Variable sqrt() { return unary(Unary.SQRT); }
+    public Variable sqrt() { return unary(Unary.SQRT, (x, y, g) -> g.div(y.mul(2f))); }
     /** Absolute value; gradient {@code sign(x)}, 0 at 0 as in PyTorch. */
-    public Variable abs() { return unary(Unary.ABS); }
-    public Variable square() { return unary(Unary.SQUARE); }
-    public Variable sigmoid() { return unary(Unary.SIGMOID); }
-    public Variable relu() { return unary(Unary.RELU); }
-    public Variable tanh() { return unary(Unary.TANH); }
-    public Variable reciprocal() { return unary(Unary.RECIPROCAL); }
+    public Variable abs() { return unary(Unary.ABS, (x, y, g) -> g.mul(x.sign())); }
+    public Variable square() { return unary(Unary.SQUARE, (x, y, g) -> g.mul(x.mul(2f))); }
+    public Variable sigmoid() { return unary(Unary.SIGMOID, (x, y, g) -> g.mul(y.rsub(1f)).mul(y)); }
+    /**
+     * {@code max(x, 0)}; the gradient passes where y is not 0, which is PyTorch's
+     * {@code threshold_backward}: none where {@code x <= 0}, all of it at NaN.
+     */
+    public Variable relu() { return unary(Unary.RELU, (x, y, g) -> g.mul(y.ne(Tensor.scalar(0f)))); }
+    public Variable tanh() { return unary(Unary.TANH, (x, y, g) -> g.mul(y.square().rsub(1f))); }
+    public Variable reciprocal() { return unary(Unary.RECIPROCAL, (x, y, g) -> g.mul(y.square().neg())); }
 
-    /** {@code x^p}; gradient {@code p x^(p-1)}. */
-    public Variable pow(float p) { return unary(Unary.POW_SCALAR, p, 0f, "p=" + p); }
+    /** {@code x^p}; gradient {@code p x^(p-1)}, and 0 for {@code p = 0} even at x = 0. */
+    public Variable pow(float p) {
+        return unary(Unary.POW_SCALAR, p, 0f, "p=" + p,
+            (x, y, g) -> p == 0f ? Tensor.zeros(x.shape().dims()) : g.mul(x.pow(p - 1f).mul(p)));
+    }
 
-    public Variable add(float c) { return unary(Unary.ADD_SCALAR, c, 0f, "c=" + c); }
+    public Variable add(float c) { return unary(Unary.ADD_SCALAR, c, 0f, "c=" + c, (x, y, g) -> copyOf(g)); }
 
-    public Variable sub(float c) { return unary(Unary.ADD_SCALAR, -c, 0f, "c=" + (-c)); }
+    public Variable sub(float c) { return add(-c); }
 
-    public Variable mul(float c) { return unary(Unary.MUL_SCALAR, c, 0f, "c=" + c); }
+    public Variable mul(float c) { return unary(Unary.MUL_SCALAR, c, 0f, "c=" + c, (x, y, g) -> g.mul(c)); }
 
     /** {@code x / c}, computed as {@code x * (1/c)}. */
     public Variable div(float c) {
@@ -202,62 +217,143 @@ public final class Variable {
     }
 
     /** {@code c - x}. */
-    public Variable rsub(float c) { return unary(Unary.RSUB_SCALAR, c, 0f, "c=" + c); }
+    public Variable rsub(float c) { return unary(Unary.RSUB_SCALAR, c, 0f, "c=" + c, (x, y, g) -> g.neg()); }
 
     /** {@code min(max(x, min), max)}; the gradient passes where {@code min <= x <= max}, as torch.clamp. */
     public Variable clamp(float min, float max) {
         if (Float.isNaN(min) || Float.isNaN(max) || min > max) {
             throw new IllegalArgumentException("min, max: expected min <= max, got " + min + ", " + max);
         }
-        return unary(Unary.CLAMP, min, max, "[" + min + ", " + max + "]");
+        return unary(Unary.CLAMP, min, max, "[" + min + ", " + max + "]", (x, y, g) -> g.mul(inside(x, min, max)));
     }
 
     public Variable clampMin(float min) {
         return clamp(min, Float.POSITIVE_INFINITY);
     }
 
+    /**
+     * 1 where {@code min <= x <= max}, else 0 (NaN included). An infinite bound is not compared
+     * against, unless both are: one comparison is still needed to send NaN to 0.
+     */
+    private static Tensor inside(Tensor x, float min, float max) {
+        Tensor aboveMin = x.ge(Tensor.scalar(min));
+        if (max == Float.POSITIVE_INFINITY) {
+            return aboveMin;
+        }
+        Tensor belowMax = x.le(Tensor.scalar(max));
+        return min == Float.NEGATIVE_INFINITY ? belowMax : aboveMin.mul(belowMax);
+    }
+
+    /**
+     * The gradient of an op whose derivative is 1, as a tensor of its own: handing {@code g}
+     * itself to two inputs would make their {@code .grad} one shared buffer, which PyTorch never
+     * does.
+     */
+    private static Tensor copyOf(Tensor g) {
+        return g.mul(1f);
+    }
+
     // ----------------------------------------------------------------------------------------
     // Elementwise binary ops with broadcasting: z = op(x, y), dx = sumTo(g * dz/dx, x.shape)
 
-    private Variable binary(int op, Variable other) {
-        if (other == null) {
-            throw new IllegalArgumentException("other: expected a variable, got null");
-        }
+    /** One partial derivative rule of a binary op, over the broadcast shape: from x, y, z and g. */
+    @FunctionalInterface
+    private interface BinaryRule {
+        Tensor apply(Tensor x, Tensor y, Tensor z, Tensor g);
+    }
+
+    private Variable binary(int op, Variable other, BinaryRule left, BinaryRule right) {
+        Tensor z = forward(op, other);
         Tensor x = data;
         Tensor y = other.data;
-        Tensor z = x.binary(op, y);
-        if (Binary.isComparison(op)) {
-            return constant(z);
-        }
         return record(Binary.name(op), "", z, (g, needs) -> new Tensor[] {
-            needs[0] ? x.binaryGrad(op, true, y, z, g).sumTo(x.shape()) : null,
-            needs[1] ? x.binaryGrad(op, false, y, z, g).sumTo(y.shape()) : null
+            needs[0] ? left.apply(x, y, z, g).sumTo(x.shape()) : null,
+            needs[1] ? right.apply(x, y, z, g).sumTo(y.shape()) : null
         }, this, other);
     }
 
-    public Variable add(Variable o) { return binary(Binary.ADD, o); }
-    public Variable sub(Variable o) { return binary(Binary.SUB, o); }
-    public Variable mul(Variable o) { return binary(Binary.MUL, o); }
-    public Variable div(Variable o) { return binary(Binary.DIV, o); }
-    /** {@code torch.maximum}: on ties each side gets half the gradient. */
-    public Variable maximum(Variable o) { return binary(Binary.MAX, o); }
+    private Tensor forward(int op, Variable other) {
+        if (other == null) {
+            throw new IllegalArgumentException("other: expected a variable, got null");
+        }
+        return data.binary(op, other.data);
+    }
+
+    /** A comparison: 1 or 0, with no gradient. */
+    private Variable comparison(int op, Variable other) {
+        return constant(forward(op, other));
+    }
+
+    public Variable add(Variable o) { return binary(Binary.ADD, o, (x, y, z, g) -> copyOf(g), (x, y, z, g) -> copyOf(g)); }
+    public Variable sub(Variable o) { return binary(Binary.SUB, o, (x, y, z, g) -> copyOf(g), (x, y, z, g) -> g.neg()); }
+    public Variable mul(Variable o) { return binary(Binary.MUL, o, (x, y, z, g) -> g.mul(y), (x, y, z, g) -> g.mul(x)); }
+
+    /**
+     * {@code x / y}. The divisor's gradient is PyTorch's {@code -g ((x / y) / y)}: y * y is
+     * subnormal below 1.1e-19 and 0 below 3.7e-23, where {@code -g x / (y * y)} would lose
+     * precision or give infinity and PyTorch's gradient is finite.
+     */
+    public Variable div(Variable o) {
+        return binary(Binary.DIV, o, (x, y, z, g) -> g.div(y), (x, y, z, g) -> g.neg().mul(z.div(y)));
+    }
+
+    /**
+     * {@code torch.maximum}: on ties each side gets half the gradient, the losing side none, and
+     * both sides all of it where one is NaN.
+     */
+    public Variable maximum(Variable o) {
+        return binary(Binary.MAX, o, (x, y, z, g) -> g.mul(share(x.lt(y), x, y)), (x, y, z, g) -> g.mul(share(x.gt(y), x, y)));
+    }
+
     /** {@code torch.minimum}: on ties each side gets half the gradient. */
-    public Variable minimum(Variable o) { return binary(Binary.MIN, o); }
-    public Variable pow(Variable o) { return binary(Binary.POW, o); }
+    public Variable minimum(Variable o) {
+        return binary(Binary.MIN, o, (x, y, z, g) -> g.mul(share(x.gt(y), x, y)), (x, y, z, g) -> g.mul(share(x.lt(y), x, y)));
+    }
+
+    /** A side's share of the gradient of maximum or minimum: {@code 1 - loses - ties / 2}. */
+    private static Tensor share(Tensor loses, Tensor x, Tensor y) {
+        return loses.add(x.eq(y).mul(0.5f)).rsub(1f);
+    }
+
+    /**
+     * {@code x^y}, with PyTorch's gradients: {@code g y x^(y-1)}, 0 where y = 0; and
+     * {@code g z log(x)}, 0 where x = 0 and y >= 0. Those zeros are made without a select: the
+     * exponent y - 1 becomes 0 where y = 0 (so {@code y x^0 = 0}), and log's argument 0 becomes 1
+     * where the gradient must be 0 (so {@code z log(1) = 0}).
+     */
+    public Variable pow(Variable o) {
+        return binary(Binary.POW, o,
+            (x, y, z, g) -> g.mul(y.mul(x.pow(y.add(-1f).add(y.eq(Tensor.scalar(0f)))))),
+            (x, y, z, g) -> {
+                Tensor zero = Tensor.scalar(0f);
+                Tensor masked = x.eq(zero).mul(y.ge(zero));
+                return g.mul(z.mul(x.add(masked).log()));
+            });
+    }
+
     /** 1 where equal, else 0; no gradient. */
-    public Variable eq(Variable o) { return binary(Binary.EQ, o); }
-    public Variable ne(Variable o) { return binary(Binary.NE, o); }
-    public Variable lt(Variable o) { return binary(Binary.LT, o); }
-    public Variable le(Variable o) { return binary(Binary.LE, o); }
-    public Variable gt(Variable o) { return binary(Binary.GT, o); }
-    public Variable ge(Variable o) { return binary(Binary.GE, o); }
+    public Variable eq(Variable o) { return comparison(Binary.EQ, o); }
+    public Variable ne(Variable o) { return comparison(Binary.NE, o); }
+    public Variable lt(Variable o) { return comparison(Binary.LT, o); }
+    public Variable le(Variable o) { return comparison(Binary.LE, o); }
+    public Variable gt(Variable o) { return comparison(Binary.GT, o); }
+    public Variable ge(Variable o) { return comparison(Binary.GE, o); }
 
     /**
      * Elementwise {@code F.binary_cross_entropy(this, target, reduction='none')}: each log clamped
-     * at -100, and PyTorch's backward {@code (p - t) / max(p (1 - p), 1e-12)}.
+     * at -100. The prediction's gradient is PyTorch's rule {@code g (p - t) / max((1 - p) p, 1e-12)},
+     * not the derivative of the clamped formula, which is what makes saturated logits match
+     * PyTorch; the target's is {@code g (max(log(1 - p), -100) - max(log p, -100))}.
      */
     public Variable binaryCrossEntropy(Variable target) {
-        return binary(Binary.BCE, target);
+        return binary(Binary.BCE, target,
+            (p, t, z, g) -> g.mul(p.sub(t)).div(p.rsub(1f).mul(p).clamp(1e-12f, Float.POSITIVE_INFINITY)),
+            (p, t, z, g) -> g.mul(clampedLog(p.rsub(1f)).sub(clampedLog(p))));
+    }
+
+    /** {@code max(log v, -100)}, the clamp PyTorch applies inside binary_cross_entropy. */
+    private static Tensor clampedLog(Tensor v) {
+        return v.log().clamp(-100f, Float.POSITIVE_INFINITY);
     }
 
     // ----------------------------------------------------------------------------------------

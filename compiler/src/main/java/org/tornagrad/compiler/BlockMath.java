@@ -216,27 +216,6 @@ final class BlockMath {
         }
     }
 
-    /**
-     * out = g * dBCE(x, y)/dy = g * (max(log(1 - x), -100) - max(log x, -100)), as
-     * {@link Binary#gradRight}; scratch as {@link #bce}.
-     */
-    static void bceGradTarget(float[] x, float[] g, float[] out, int n, float[] s1, float[] s2) {
-        for (int i = 0; i < n; i++) {
-            s1[i] = 1f - x[i];
-        }
-        if (!logFast(x, n) || !logFast(s1, n)) {
-            for (int i = 0; i < n; i++) {
-                out[i] = g[i] * Binary.gradRight(Binary.BCE, x[i], 0f, 0f);
-            }
-            return;
-        }
-        logInRange(s1, s1, n);
-        logInRange(x, s2, n);
-        for (int i = 0; i < n; i++) {
-            out[i] = g[i] * (Math.max(s1[i], -100f) - Math.max(s2[i], -100f));
-        }
-    }
-
     /** log over a block known to be in the fast range. */
     private static void logInRange(float[] x, float[] out, int n) {
         if (VECTOR) {

@@ -164,9 +164,9 @@ final class CodeGenerator {
         // A BCE becomes two ops of one log each (see LoopSource.BceLogP).
         List<TileOp> split = new ArrayList<>();
         for (TileOp op : interpreted) {
-            if (op instanceof TileOp.Bce || op instanceof TileOp.BceGradTarget) {
-                split.add(new LoopSource.BceLogP(op.in[0]));
-                split.add(new LoopSource.BceFinish(op));
+            if (op instanceof TileOp.Bce bce) {
+                split.add(new LoopSource.BceLogP(bce.in[0]));
+                split.add(new LoopSource.BceFinish(bce));
             } else {
                 split.add(op);
             }
@@ -285,7 +285,7 @@ final class CodeGenerator {
             for (int j = 0; j < op.in.length; j++) {
                 producer[k][j] = slotHolds[op.in[j]];
             }
-            for (int j : LoopSource.uses(op)) {
+            for (int j = 0; j < op.in.length; j++) {
                 if (producer[k][j] >= 0) {
                     lastRead[producer[k][j]] = k;
                 }

@@ -2,9 +2,14 @@ package org.tornagrad.compiler;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.tornagrad.autograd.trace.Program;
 import org.tornagrad.kernels.Binary;
 import org.tornagrad.kernels.Unary;
@@ -162,6 +167,10 @@ public final class DeviceSource {
         /** The serial group being gathered: its passes, and the finishes it starts with. */
         private final List<FusionPlan.Pass> serial = new ArrayList<>();
         private final List<Finish> serialFinishes = new ArrayList<>();
+        /** The steps that read or write each buffer (a long-row sum's target counts for its readers only). */
+        private final Map<Integer, List<FusionPlan.Step>> users = new HashMap<>();
+        /** Buffers some step reads through an index computation (a gather, a padded read). */
+        private final Set<Integer> indexed = new HashSet<>();
         private int next;
 
         Renderer(FusionPlan plan, String className, String parallel, Options options) {
@@ -171,6 +180,85 @@ public final class DeviceSource {
             this.serialMax = options.serialMax();
             this.maxParams = options.maxParams();
             this.stridedSums = options.stridedSums();
+            for (FusionPlan.Step step : plan.steps()) {
+                if (step instanceof FusionPlan.Call) {
+                    for (int b : ((FusionPlan.Call) step).instruction.buffers()) {
+                        use(b, step);
+                    }
+                    continue;
+                }
+                FusionPlan.Pass p = (FusionPlan.Pass) step;
+                for (TileOp op : p.ops) {
+                    if (op instanceof TileOp.Load) {
+                        use(((TileOp.Load) op).buffer, p);
+                    } else if (op instanceof TileOp.Fill) {
+                        use(((TileOp.Fill) op).buffer, p);
+                    } else if (op instanceof TileOp.Store) {
+                        use(((TileOp.Store) op).buffer, p);
+                    } else if (op instanceof TileOp.Gather) {
+                        use(((TileOp.Gather) op).buffer, p);
+                        indexed.add(((TileOp.Gather) op).buffer);
+                    } else if (op instanceof TileOp.Pad) {
+                        use(((TileOp.Pad) op).buffer, p);
+                        indexed.add(((TileOp.Pad) op).buffer);
+                    }
+                }
+                for (FusedKernel.Sink sink : p.sinks) {
+                    if (!sink.partial) {
+                        use(sink.out, p);
+                    }
+                }
+            }
+        }
+
+        private void use(int buffer, FusionPlan.Step step) {
+            users.computeIfAbsent(buffer, b -> new ArrayList<>()).add(step);
+        }
+
+        /**
+         * The one-element buffers that a serial kernel of {@code passes} (starting with
+         * {@code finishes}) alone writes and reads: locals of the kernel instead of parameters. The
+         * scalar arithmetic between a forward's sums and the backward passes many values along,
+         * and as parameters they would split the group at TornadoVM's parameter limit.
+         */
+        private Set<Integer> serialLocals(List<Finish> finishes, List<FusionPlan.Pass> passes) {
+            Set<Integer> finished = new HashSet<>();
+            for (Finish f : finishes) {
+                finished.add(f.sink.out);
+            }
+            Set<Integer> locals = new HashSet<>();
+            for (FusionPlan.Pass p : passes) {
+                for (FusedKernel.Sink sink : p.sinks) {
+                    finished.add(sink.out);
+                }
+            }
+            Set<FusionPlan.Step> group = Collections.newSetFromMap(new IdentityHashMap<>());
+            group.addAll(passes);
+            Program program = plan.program();
+            for (Map.Entry<Integer, List<FusionPlan.Step>> e : users.entrySet()) {
+                int b = e.getKey();
+                Program.Buffer buffer = program.buffers().get(b);
+                boolean partialTarget = isPartialTarget(b);
+                if (buffer.length == 1 && buffer.role == Program.Role.TEMP && !buffer.isInt && !indexed.contains(b)
+                    && !program.outputs().containsValue(b) && group.containsAll(e.getValue())
+                    && (!partialTarget || finished.contains(b))) {
+                    locals.add(b);
+                }
+            }
+            return locals;
+        }
+
+        private boolean isPartialTarget(int buffer) {
+            for (FusionPlan.Step step : plan.steps()) {
+                if (step instanceof FusionPlan.Pass) {
+                    for (FusedKernel.Sink sink : ((FusionPlan.Pass) step).sinks) {
+                        if (sink.partial && sink.out == buffer) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
         }
 
         /**
@@ -239,6 +327,44 @@ public final class DeviceSource {
             final Map<Integer, Integer> buffers = new LinkedHashMap<>();
             final List<Param> list = new ArrayList<>();
             final List<String> names = new ArrayList<>();
+            /** One-element buffers kept in local variables of the kernel (a serial kernel's own scalars). */
+            final Set<Integer> locals;
+            final Set<Integer> usedLocals = new TreeSet<>();
+
+            Params() {
+                this(Set.of());
+            }
+
+            Params(Set<Integer> locals) {
+                this.locals = locals;
+            }
+
+            /** Element {@code index} of program buffer {@code b}, read. */
+            String read(int b, String index) {
+                return local(b) ? "l" + b : buffer(b) + "[" + index + "]";
+            }
+
+            /** Element {@code index} of program buffer {@code b}, as the target of an assignment. */
+            String write(int b, String index) {
+                return local(b) ? "l" + b : written(b) + "[" + index + "]";
+            }
+
+            private boolean local(int b) {
+                if (!locals.contains(b)) {
+                    return false;
+                }
+                usedLocals.add(b);
+                return true;
+            }
+
+            /** The declarations of the locals the body uses. */
+            String declarations() {
+                StringBuilder sb = new StringBuilder();
+                for (int b : usedLocals) {
+                    sb.append("        float l").append(b).append(" = 0f;\n");
+                }
+                return sb.toString();
+            }
 
             /** The parameter for program buffer {@code b}, which the kernel reads. */
             String buffer(int b) {
@@ -323,6 +449,12 @@ public final class DeviceSource {
                 return;
             }
             List<Finish> finishes = new ArrayList<>(serialFinishes);
+            if (serialKernel(finishes, serial, false)) {
+                serialKernel(finishes, serial, true);
+                serial.clear();
+                serialFinishes.clear();
+                return;
+            }
             List<FusionPlan.Pass> group = new ArrayList<>();
             for (FusionPlan.Pass p : serial) {
                 group.add(p);
@@ -355,7 +487,7 @@ public final class DeviceSource {
 
         /** Renders finishes then passes serially; emits it when {@code emit}, else says whether it fits. */
         private boolean serialKernel(List<Finish> finishes, List<FusionPlan.Pass> passes, boolean emit) {
-            Params params = new Params();
+            Params params = new Params(serialLocals(finishes, passes));
             StringBuilder body = new StringBuilder();
             finishBody(finishes, params, body, false);
             for (FusionPlan.Pass p : passes) {
@@ -388,7 +520,7 @@ public final class DeviceSource {
 
         private void emit(String method, Params params, StringBuilder body, String kind) {
             out.append("    public static void ").append(method).append('(').append(params.signature()).append(") {\n")
-                .append(body).append("    }\n");
+                .append(params.declarations()).append(body).append("    }\n");
             launches.add(new Kernel(method, params.list, kind));
         }
 
@@ -519,14 +651,14 @@ public final class DeviceSource {
             for (Finish f : finishes) {
                 String partial = params.own(f.partial, "partial");
                 String index = params.own(f.index, "index");
-                String target = params.written(f.sink.out);
+                String target = params.write(f.sink.out, "r");
                 body.append(indent).append("if (r < ").append(f.sink.rows).append(") {\n")
                     .append(indent).append("    double s = 0.0;\n")
                     .append(indent).append("    for (int t = ").append(index).append("[").append(f.rows).append(" + r]; t < ")
                     .append(index).append("[").append(f.rows).append(" + r + 1]; t++) {\n")
                     .append(indent).append("        s += ").append(partial).append("[").append(f.base).append(" + t];\n")
                     .append(indent).append("    }\n")
-                    .append(indent).append("    ").append(target).append("[r] = (float) s;\n")
+                    .append(indent).append("    ").append(target).append(" = (float) s;\n")
                     .append(indent).append("}\n");
             }
             body.append("        }\n");
@@ -553,10 +685,9 @@ public final class DeviceSource {
         private String statement(TileOp op, Params params, List<FusedKernel.Sink> sinks) {
             if (op instanceof TileOp.Load) {
                 TileOp.Load l = (TileOp.Load) op;
-                return v(op.out) + " = " + params.buffer(l.buffer) + "[" + (l.offset == 0 ? "i" : "i + " + l.offset) + "];";
+                return v(op.out) + " = " + params.read(l.buffer, l.offset == 0 ? "i" : "i + " + l.offset) + ";";
             } else if (op instanceof TileOp.Fill) {
-                TileOp.Fill f = (TileOp.Fill) op;
-                return v(op.out) + " = " + params.buffer(f.buffer) + "[" + f.element + "];";
+                return v(op.out) + " = " + fillValue((TileOp.Fill) op, params) + ";";
             } else if (op instanceof TileOp.Gather) {
                 TileOp.Gather g = (TileOp.Gather) op;
                 return v(op.out) + " = " + params.buffer(g.buffer) + "[" + gatherIndex(g.view) + "];";
@@ -564,16 +695,32 @@ public final class DeviceSource {
                 return padded((TileOp.Pad) op, params);
             } else if (op instanceof TileOp.Store) {
                 TileOp.Store s = (TileOp.Store) op;
-                return params.written(s.buffer) + "[i] = " + v(op.in[0]) + ";";
+                return params.write(s.buffer, "i") + " = " + v(op.in[0]) + ";";
             } else if (op instanceof TileOp.SumPartial) {
                 return "s" + ((TileOp.SumPartial) op).sink + " += " + v(op.in[0]) + ";";
             } else if (op instanceof TileOp.SumRows) {
                 int k = ((TileOp.SumRows) op).sink;
                 FusedKernel.Sink sink = sinks.get(k);
                 return "s" + k + " += " + v(op.in[0]) + "; if ((i + 1) % " + sink.cols + " == 0) { "
-                    + params.written(sink.out) + "[i / " + sink.cols + "] = (float) s" + k + "; s" + k + " = 0.0; }";
+                    + params.write(sink.out, "i / " + sink.cols) + " = (float) s" + k + "; s" + k + " = 0.0; }";
             }
             return v(op.out) + " = " + formula(op) + ";";
+        }
+
+        /**
+         * A finite element of a constant as a literal, which saves the kernel a parameter (the
+         * scalars of the derivatives' masks, a clamp's bound); anything else as a read of its
+         * buffer. NaN and infinities stay reads: TornadoVM prints a NaN constant as {@code NaNF}.
+         */
+        private String fillValue(TileOp.Fill f, Params params) {
+            Program.Buffer b = plan.program().buffers().get(f.buffer);
+            if (b.role == Program.Role.CONSTANT && !b.isInt) {
+                float value = b.floatAt(f.element);
+                if (Float.isFinite(value)) {
+                    return literal(value);
+                }
+            }
+            return params.read(f.buffer, Integer.toString(f.element));
         }
 
         private static String formula(TileOp op) {
@@ -587,22 +734,11 @@ public final class DeviceSource {
             } else if (op instanceof TileOp.UnaryOp) {
                 TileOp.UnaryOp u = (TileOp.UnaryOp) op;
                 return unary(u.op, in[0], u.a, u.b);
-            } else if (op instanceof TileOp.UnaryBackward) {
-                TileOp.UnaryBackward u = (TileOp.UnaryBackward) op;
-                return v(in[2]) + " * org.tornagrad.kernels.Unary.derivative(" + u.op + ", " + v(in[0]) + ", " + v(in[1])
-                    + ", " + literal(u.a) + ", " + literal(u.b) + ")";
             } else if (op instanceof TileOp.Bce) {
                 return "org.tornagrad.kernels.Binary.apply(" + Binary.BCE + ", " + v(in[0]) + ", " + v(in[1]) + ")";
             } else if (op instanceof TileOp.BinaryOp) {
                 return "org.tornagrad.kernels.Binary.apply(" + ((TileOp.BinaryOp) op).op + ", " + v(in[0]) + ", "
                     + v(in[1]) + ")";
-            } else if (op instanceof TileOp.BceGradTarget) {
-                return v(in[3]) + " * org.tornagrad.kernels.Binary.gradRight(" + Binary.BCE + ", " + v(in[0])
-                    + ", 0f, 0f)";
-            } else if (op instanceof TileOp.BinaryGrad) {
-                TileOp.BinaryGrad b = (TileOp.BinaryGrad) op;
-                return v(in[3]) + " * org.tornagrad.kernels.Binary." + (b.left ? "gradLeft(" : "gradRight(") + b.op + ", "
-                    + v(in[0]) + ", " + v(in[1]) + ", " + v(in[2]) + ")";
             }
             throw new IllegalStateException("device source: no device form for tile op " + op);
         }

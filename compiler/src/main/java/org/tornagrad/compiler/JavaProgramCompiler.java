@@ -325,28 +325,11 @@ public final class JavaProgramCompiler {
         if (in instanceof Program.Unary u) {
             return new Elem(index, in.kind(), u.n(), new Read[] {contiguous(u.x(), u.xOffset())}, u.out());
         }
-        if (in instanceof Program.UnaryBackward u) {
-            int op = u.op();
-            return new Elem(index, in.kind(), u.n(), new Read[] {
-                Uses.unaryBackwardX(op) ? contiguous(u.x(), 0) : null,
-                Uses.unaryBackwardY(op) ? contiguous(u.y(), 0) : null,
-                contiguous(u.g(), 0)}, u.out());
-        }
         if (in instanceof Program.Binary b) {
             int[] shape = b.shape();
             return new Elem(index, in.kind(), product(shape), new Read[] {
                 view(b.x(), shape, b.xStrides(), b.xOffset()),
                 view(b.y(), shape, b.yStrides(), b.yOffset())}, b.out());
-        }
-        if (in instanceof Program.BinaryGrad b) {
-            int op = b.op();
-            boolean left = b.left();
-            int[] shape = b.shape();
-            return new Elem(index, in.kind(), product(shape), new Read[] {
-                Uses.binaryGradX(op, left) ? view(b.x(), shape, b.xStrides(), b.xOffset()) : null,
-                Uses.binaryGradY(op, left) ? view(b.y(), shape, b.yStrides(), b.yOffset()) : null,
-                Uses.binaryGradZ(op, left) ? contiguous(b.z(), 0) : null,
-                contiguous(b.g(), 0)}, b.out());
         }
         if (in instanceof Program.Copy c) {
             int[] shape = c.shape();
@@ -363,9 +346,7 @@ public final class JavaProgramCompiler {
         List<Integer> r = new ArrayList<>();
         if (e != null) {
             for (Read read : e.reads) {
-                if (read != null) {
-                    r.add(read.buffer);
-                }
+                r.add(read.buffer);
             }
         } else {
             // SCATTER reads the buffer it writes; every other kernel reads only its inputs.
@@ -470,7 +451,7 @@ public final class JavaProgramCompiler {
             }
             for (int j = 0; j < e.reads.length; j++) {
                 Read r = e.reads[j];
-                if (r != null && r.kind != Read.BROADCAST && zero.computeIfAbsent(r.buffer, this::zeroConstant)) {
+                if (r.kind != Read.BROADCAST && zero.computeIfAbsent(r.buffer, this::zeroConstant)) {
                     e.reads[j] = new Read(r.buffer, Read.BROADCAST, 0, null, null);
                 }
             }
@@ -517,7 +498,7 @@ public final class JavaProgramCompiler {
                     continue;
                 }
                 for (int k = 0; k < e.reads.length; k++) {
-                    if (e.reads[k] != null && e.reads[k].buffer == t) {
+                    if (e.reads[k].buffer == t) {
                         e.reads[k] = new Read(g, Read.PADDED, 0, null, null, pad);
                     }
                 }
@@ -547,7 +528,7 @@ public final class JavaProgramCompiler {
                 return false;
             }
             for (Read r : e.reads) {
-                if (r != null && r.buffer == t && !(r.identity() && e.n == length(t))) {
+                if (r.buffer == t && !(r.identity() && e.n == length(t))) {
                     return false;
                 }
             }
@@ -582,7 +563,7 @@ public final class JavaProgramCompiler {
                 return false;
             }
             for (Read read : e.reads) {
-                if (read != null && read.buffer == b && !read.identity()) {
+                if (read.buffer == b && !read.identity()) {
                     return false;
                 }
             }
@@ -857,7 +838,7 @@ public final class JavaProgramCompiler {
 
         /** What a draft op does. */
         private enum Code {
-            UNARY, UNARY_BACKWARD, BINARY, BINARY_GRAD, LOAD, STORE, FILL, GATHER, PAD, SUM_PARTIAL, SUM_ROWS
+            UNARY, BINARY, LOAD, STORE, FILL, GATHER, PAD, SUM_PARTIAL, SUM_ROWS
         }
 
         /** A tile op before slot assignment; its inputs and output are value ids (draft indices). */
@@ -911,17 +892,8 @@ public final class JavaProgramCompiler {
                 }
                 Elem e = elems[i];
                 int[] args = new int[e.reads.length];
-                int any = -1;
                 for (int j = 0; j < e.reads.length; j++) {
-                    args[j] = e.reads[j] == null ? -1 : value(e.reads[j]);
-                    if (args[j] >= 0) {
-                        any = args[j];
-                    }
-                }
-                for (int j = 0; j < args.length; j++) {
-                    if (args[j] < 0) {
-                        args[j] = any; // an operand the formula ignores: any block will do
-                    }
+                    args[j] = value(e.reads[j]);
                 }
                 int v = e.kernel == Kernel.COPY ? args[0] // a copy is the value itself
                     : add(new Draft(Code.valueOf(e.kernel.name()), in, null, args, -1, -1));
@@ -939,7 +911,7 @@ public final class JavaProgramCompiler {
             }
             Read[] reads = rootReads(index);
             for (Read r : reads) {
-                if (r != null && virtual[r.buffer]) {
+                if (virtual[r.buffer]) {
                     collect(producer[r.buffer], nodes);
                 }
             }
@@ -1047,20 +1019,9 @@ public final class JavaProgramCompiler {
                     }
                     return new TileOp.UnaryOp(op, u.a(), u.b(), in, out);
                 }
-                case UNARY_BACKWARD: {
-                    Program.UnaryBackward u = (Program.UnaryBackward) d.instruction;
-                    return new TileOp.UnaryBackward(u.op(), u.a(), u.b(), in, out);
-                }
-                case BINARY: {
+                default: {
                     int op = ((Program.Binary) d.instruction).op();
                     return op == Binary.BCE ? new TileOp.Bce(in, out) : new TileOp.BinaryOp(op, in, out);
-                }
-                default: {
-                    Program.BinaryGrad b = (Program.BinaryGrad) d.instruction;
-                    int op = b.op();
-                    boolean left = b.left();
-                    return op == Binary.BCE && !left ? new TileOp.BceGradTarget(in, out)
-                        : new TileOp.BinaryGrad(op, left, in, out);
                 }
             }
         }

@@ -68,7 +68,7 @@ final class LoopSource {
         StringBuilder sum = new StringBuilder();
         for (int k = from; k < to; k++) {
             sum.append(k == from ? "" : "; ").append(ops[k]);
-            for (int j : uses(ops[k])) {
+            for (int j = 0; j < ops[k].in.length; j++) {
                 int p = producer[k][j];
                 if (p < from && !liveIn.containsKey(p)) {
                     liveIn.put(p, "v" + p);
@@ -267,16 +267,8 @@ final class LoopSource {
             TileOp.UnaryOp u = (TileOp.UnaryOp) op;
             return unaryVector(u.op, u.a, "x", "a", "b") != null;
         }
-        if (op instanceof TileOp.UnaryBackward) {
-            TileOp.UnaryBackward u = (TileOp.UnaryBackward) op;
-            return unaryBackwardUses(u.op, u.a) != null;
-        }
         if (op instanceof TileOp.BinaryOp) {
             return binaryVector(((TileOp.BinaryOp) op).op, "x", "y") != null;
-        }
-        if (op instanceof TileOp.BinaryGrad) {
-            TileOp.BinaryGrad g = (TileOp.BinaryGrad) op;
-            return binaryGradUses(g.op, g.left) != null;
         }
         return false;
     }
@@ -319,7 +311,7 @@ final class LoopSource {
     }
 
     /**
-     * The first half of a generated BCE (or of its gradient towards the targets): the clamped
+     * The first half of a generated BCE: the clamped
      * {@code max(log p, -100)} into the tile scratch {@code s1}. BCE takes two logs; one loop
      * inlining both is past C2's budget (it boxed: 33 MB a call), so {@link CodeGenerator} splits
      * a BCE into this op and {@link BceFinish}, which always land in consecutive loops.
@@ -340,14 +332,10 @@ final class LoopSource {
         }
     }
 
-    /** The second half: {@code log(1 - p)}, and BCE or its target gradient from both logs (see {@link BceLogP}). */
+    /** The second half: {@code log(1 - p)}, and BCE from both logs (see {@link BceLogP}). */
     static final class BceFinish extends TileOp {
-        /** BCE's value (operands p, t); else g * dBCE/dt (operands p, -, -, g). */
-        final boolean value;
-
-        BceFinish(TileOp bce) {
+        BceFinish(TileOp.Bce bce) {
             super(bce.in, bce.out);
-            this.value = bce instanceof TileOp.Bce;
         }
 
         @Override
@@ -357,28 +345,8 @@ final class LoopSource {
 
         @Override
         String name() {
-            return value ? "bce" : "bce_grad_target";
+            return "bce";
         }
-    }
-
-    /** The operand positions of {@code op.in} that its formula reads (all of them for ops not generated). */
-    static int[] uses(TileOp op) {
-        if (op instanceof BceFinish) {
-            return ((BceFinish) op).value ? new int[] {0, 1} : new int[] {0, 3};
-        }
-        if (op instanceof TileOp.UnaryBackward && supported(op)) {
-            TileOp.UnaryBackward u = (TileOp.UnaryBackward) op;
-            return unaryBackwardUses(u.op, u.a);
-        }
-        if (op instanceof TileOp.BinaryGrad && supported(op)) {
-            TileOp.BinaryGrad g = (TileOp.BinaryGrad) op;
-            return binaryGradUses(g.op, g.left);
-        }
-        int[] all = new int[op.in == null ? 0 : op.in.length];
-        for (int j = 0; j < all.length; j++) {
-            all[j] = j;
-        }
-        return all;
     }
 
     private String param(int value) {
@@ -467,38 +435,19 @@ final class LoopSource {
             vector.append("            FloatVector ").append(lq).append(" = ").append(atLeast(logQ, "-100f")).append(";\n");
             scalar.append("            float ").append(lp).append(" = logP").append(k).append("[j];\n");
             scalar.append("            float ").append(lq).append(" = Math.max(BlockMath.logFast(").append(q).append("), -100f);\n");
-            if (((BceFinish) op).value) {
-                String tg = v[1];
-                vec = tg + ".mul(" + lp + ").add(FloatVector.broadcast(F, 1f).sub(" + tg + ").mul(" + lq + ")).neg()";
-                sca = "-(" + tg + " * " + lp + " + (1f - " + tg + ") * " + lq + ")";
-            } else {
-                vec = v[3] + ".mul(" + lq + ".sub(" + lp + "))";
-                sca = v[3] + " * (" + lq + " - " + lp + ")";
-            }
+            String tg = v[1];
+            vec = tg + ".mul(" + lp + ").add(FloatVector.broadcast(F, 1f).sub(" + tg + ").mul(" + lq + ")).neg()";
+            sca = "-(" + tg + " * " + lp + " + (1f - " + tg + ") * " + lq + ")";
         } else if (op instanceof TileOp.UnaryOp) {
             TileOp.UnaryOp u = (TileOp.UnaryOp) op;
             String a = usesA(u.op) ? scalarParam(k, "a", u.a) : "0f";
             String b = u.op == Unary.CLAMP ? scalarParam(k, "b", u.b) : "0f";
             vec = unaryVector(u.op, u.a, v[0], a, b);
             sca = unaryScalar(u.op, v[0], a, b);
-        } else if (op instanceof TileOp.UnaryBackward) {
-            TileOp.UnaryBackward u = (TileOp.UnaryBackward) op;
-            String a = u.op == Unary.MUL_SCALAR ? scalarParam(k, "a", u.a) : "0f";
-            vec = v[2] + ".mul(" + unaryDerivativeVector(u.op, v[0], v[1], a) + ")";
-            sca = v[2] + " * (" + unaryDerivativeScalar(u.op, v[0], v[1], a) + ")";
-        } else if (op instanceof TileOp.BinaryOp) {
+        } else {
             int o = ((TileOp.BinaryOp) op).op;
             vec = binaryVector(o, v[0], v[1]);
             sca = binaryScalar(o, v[0], v[1]);
-        } else {
-            TileOp.BinaryGrad g = (TileOp.BinaryGrad) op;
-            if (g.op == Binary.BCE) {
-                // p (1 - p) named, so that its floor at 1e-12 can be a compare and blend (atLeast).
-                vector.append("            FloatVector d").append(k).append(" = ").append(v[0])
-                    .append(".mul(FloatVector.broadcast(F, 1f).sub(").append(v[0]).append("));\n");
-            }
-            vec = v[3] + ".mul(" + binaryDerivativeVector(g.op, g.left, v[0], v[1], "d" + k) + ")";
-            sca = v[3] + " * (" + binaryDerivativeScalar(g.op, g.left, v[0], v[1]) + ")";
         }
         vector.append("            FloatVector v").append(k).append(" = ").append(vec).append(";\n");
         scalar.append("            float v").append(k).append(" = ").append(sca).append(";\n");
@@ -602,6 +551,9 @@ final class LoopSource {
             case Unary.MUL_SCALAR: return x + ".mul(" + a + ")";
             case Unary.RSUB_SCALAR: return "FloatVector.broadcast(F, " + a + ").sub(" + x + ")";
             case Unary.RECIPROCAL: return "FloatVector.broadcast(F, 1f).div(" + x + ")";
+            case Unary.SIGN:
+                return "FloatVector.zero(F).blend(1f, " + x + ".compare(VectorOperators.GT, 0f)).blend(-1f, " + x
+                    + ".compare(VectorOperators.LT, 0f))";
             default: return null;
         }
     }
@@ -618,75 +570,8 @@ final class LoopSource {
             case Unary.ADD_SCALAR: return x + " + " + a;
             case Unary.MUL_SCALAR: return x + " * " + a;
             case Unary.RSUB_SCALAR: return a + " - " + x;
+            case Unary.SIGN: return "(" + x + " > 0f ? 1f : (" + x + " < 0f ? -1f : 0f))";
             default: return "1f / " + x; // RECIPROCAL
-        }
-    }
-
-    /** The operands (x = 0, y = 1, g = 2) of a unary op's backward formula, or null. */
-    private static int[] unaryBackwardUses(int op, float a) {
-        switch (op) {
-            case Unary.NEG:
-            case Unary.RSUB_SCALAR:
-            case Unary.ADD_SCALAR:
-            case Unary.MUL_SCALAR:
-                return new int[] {2};
-            case Unary.LOG:
-            case Unary.SQUARE:
-            case Unary.ABS:
-            case Unary.RELU:
-                return new int[] {0, 2};
-            case Unary.POW_SCALAR:
-                return a == 2f ? new int[] {0, 2} : null;
-            case Unary.EXP:
-            case Unary.SQRT:
-            case Unary.SIGMOID:
-            case Unary.RECIPROCAL:
-            case Unary.TANH:
-                return new int[] {1, 2};
-            default:
-                return null;
-        }
-    }
-
-    private static String unaryDerivativeVector(int op, String x, String y, String a) {
-        switch (op) {
-            case Unary.NEG:
-            case Unary.RSUB_SCALAR: return "-1f";
-            case Unary.EXP: return y;
-            case Unary.LOG: return "FloatVector.broadcast(F, 1f).div(" + x + ")";
-            case Unary.SQRT: return "FloatVector.broadcast(F, 0.5f).div(" + y + ")";
-            case Unary.SQUARE:
-            case Unary.POW_SCALAR: return x + ".mul(2f)";
-            case Unary.SIGMOID: return y + ".mul(FloatVector.broadcast(F, 1f).sub(" + y + "))";
-            case Unary.ADD_SCALAR: return "1f";
-            case Unary.MUL_SCALAR: return a;
-            case Unary.RECIPROCAL: return y + ".neg().mul(" + y + ")";
-            case Unary.ABS:
-                return "FloatVector.zero(F).blend(1f, " + x + ".compare(VectorOperators.GT, 0f)).blend(-1f, " + x
-                    + ".compare(VectorOperators.LT, 0f))";
-            case Unary.RELU:
-                return "FloatVector.zero(F).blend(1f, " + x + ".compare(VectorOperators.GT, 0f).or(" + x
-                    + ".test(VectorOperators.IS_NAN)))";
-            default: return "FloatVector.broadcast(F, 1f).sub(" + y + ".mul(" + y + "))"; // TANH
-        }
-    }
-
-    private static String unaryDerivativeScalar(int op, String x, String y, String a) {
-        switch (op) {
-            case Unary.NEG:
-            case Unary.RSUB_SCALAR: return "-1f";
-            case Unary.EXP: return y;
-            case Unary.LOG: return "1f / " + x;
-            case Unary.SQRT: return "0.5f / " + y;
-            case Unary.SQUARE:
-            case Unary.POW_SCALAR: return "2f * " + x;
-            case Unary.SIGMOID: return y + " * (1f - " + y + ")";
-            case Unary.ADD_SCALAR: return "1f";
-            case Unary.MUL_SCALAR: return a;
-            case Unary.RECIPROCAL: return "-" + y + " * " + y;
-            case Unary.ABS: return "(" + x + " > 0f ? 1f : (" + x + " < 0f ? -1f : 0f))";
-            case Unary.RELU: return "(" + x + " > 0f || " + x + " != " + x + " ? 1f : 0f)";
-            default: return "1f - " + y + " * " + y; // TANH
         }
     }
 
@@ -730,44 +615,4 @@ final class LoopSource {
         }
     }
 
-    /** The operands (x = 0, y = 1, z = 2, g = 3) of a binary op's gradient formula, or null. */
-    private static int[] binaryGradUses(int op, boolean left) {
-        switch (op) {
-            case Binary.ADD:
-            case Binary.SUB:
-                return new int[] {3};
-            case Binary.MUL:
-                return new int[] {left ? 1 : 0, 3};
-            case Binary.DIV:
-                return left ? new int[] {1, 3} : new int[] {0, 1, 3};
-            case Binary.BCE:
-                return left ? new int[] {0, 1, 3} : null;
-            default:
-                return null;
-        }
-    }
-
-    /** {@code pq} (BCE only) names x (1 - x), made before. */
-    private static String binaryDerivativeVector(int op, boolean left, String x, String y, String pq) {
-        switch (op) {
-            case Binary.ADD: return "1f";
-            case Binary.SUB: return left ? "1f" : "-1f";
-            case Binary.MUL: return left ? y : x;
-            case Binary.DIV:
-                return left ? "FloatVector.broadcast(F, 1f).div(" + y + ")" : x + ".div(" + y + ").neg().div(" + y + ")";
-            default: // BCE, left
-                return x + ".sub(" + y + ").div(" + atLeast(pq, "1e-12f") + ")";
-        }
-    }
-
-    private static String binaryDerivativeScalar(int op, boolean left, String x, String y) {
-        switch (op) {
-            case Binary.ADD: return "1f";
-            case Binary.SUB: return left ? "1f" : "-1f";
-            case Binary.MUL: return left ? y : x;
-            case Binary.DIV: return left ? "1f / " + y : "-(" + x + " / " + y + ") / " + y;
-            default: // BCE, left
-                return "(" + x + " - " + y + ") / Math.max(" + x + " * (1f - " + x + "), 1e-12f)";
-        }
-    }
 }

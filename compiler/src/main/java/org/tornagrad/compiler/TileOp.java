@@ -260,30 +260,6 @@ abstract class TileOp {
         }
     }
 
-    static final class UnaryBackward extends TileOp {
-        final int op;
-        final float a;
-        final float b;
-
-        UnaryBackward(int op, float a, float b, int[] in, int out) {
-            super(in, out);
-            this.op = op;
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        void run(Tile t) {
-            float[][] s = t.slots;
-            TileLoops.unaryBackward(op, a, b, s[in[0]], s[in[1]], s[in[2]], s[out], t.length);
-        }
-
-        @Override
-        String name() {
-            return "unary_backward[" + Unary.name(op) + "]";
-        }
-    }
-
     static final class BinaryOp extends TileOp {
         final int op;
 
@@ -316,45 +292,6 @@ abstract class TileOp {
         @Override
         String name() {
             return "bce";
-        }
-    }
-
-    static final class BinaryGrad extends TileOp {
-        final int op;
-        final boolean left;
-
-        BinaryGrad(int op, boolean left, int[] in, int out) {
-            super(in, out);
-            this.op = op;
-            this.left = left;
-        }
-
-        @Override
-        void run(Tile t) {
-            float[][] s = t.slots;
-            TileLoops.binaryGrad(op, left, s[in[0]], s[in[1]], s[in[2]], s[in[3]], s[out], t.length);
-        }
-
-        @Override
-        String name() {
-            return "binary_grad[" + Binary.name(op) + (left ? ", left" : "") + "]";
-        }
-    }
-
-    /** g * dBCE/dt (the gradient towards the targets). */
-    static final class BceGradTarget extends TileOp {
-        BceGradTarget(int[] in, int out) {
-            super(in, out);
-        }
-
-        @Override
-        void run(Tile t) {
-            BlockMath.bceGradTarget(t.slots[in[0]], t.slots[in[3]], t.slots[out], t.length, t.s1, t.s2);
-        }
-
-        @Override
-        String name() {
-            return "bce_grad_target";
         }
     }
 

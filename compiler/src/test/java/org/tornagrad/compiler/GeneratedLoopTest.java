@@ -33,13 +33,9 @@ class GeneratedLoopTest {
     private static final int SINKS = 2;
     private static final WorkerTeam TEAM = new WorkerTeam(2);
     private static final int[] UNARY = {Unary.NEG, Unary.SQRT, Unary.ABS, Unary.SQUARE, Unary.RELU, Unary.CLAMP,
-        Unary.POW_SCALAR, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RSUB_SCALAR, Unary.RECIPROCAL};
-    private static final int[] UNARY_BACKWARD = {Unary.NEG, Unary.RSUB_SCALAR, Unary.EXP, Unary.LOG, Unary.SQRT,
-        Unary.SQUARE, Unary.SIGMOID, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RECIPROCAL, Unary.TANH, Unary.POW_SCALAR,
-        Unary.ABS, Unary.RELU};
+        Unary.POW_SCALAR, Unary.ADD_SCALAR, Unary.MUL_SCALAR, Unary.RSUB_SCALAR, Unary.RECIPROCAL, Unary.SIGN};
     private static final int[] BINARY = {Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.MAX, Binary.MIN,
         Binary.EQ, Binary.NE, Binary.LT, Binary.LE, Binary.GT, Binary.GE};
-    private static final int[] GRAD = {Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.BCE};
     private static final float[] SPECIAL = {Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
         1e-40f, -1e-40f, 100f, -100f, 88f, 1f, -1f, Float.MIN_NORMAL};
 
@@ -55,41 +51,27 @@ class GeneratedLoopTest {
         for (int s = 0; s < length; s++) {
             int x = r.nextInt(values);
             int y = r.nextInt(values);
-            int g = r.nextInt(values);
             float a = r.nextBoolean() ? 2f : (float) r.nextGaussian();
-            switch (r.nextInt(7)) {
+            switch (r.nextInt(5)) {
                 case 0: {
                     int op = UNARY[r.nextInt(UNARY.length)];
                     ops.add(new TileOp.UnaryOp(op, Math.min(a, 0.5f), Math.max(a, 0.5f), new int[] {x}, values++));
                     break;
                 }
-                case 1: {
-                    int op = UNARY_BACKWARD[r.nextInt(UNARY_BACKWARD.length)];
-                    ops.add(new TileOp.UnaryBackward(op, a, 0f, new int[] {x, y, g}, values++));
-                    break;
-                }
-                case 2:
+                case 1:
                     ops.add(new TileOp.BinaryOp(BINARY[r.nextInt(BINARY.length)], new int[] {x, y}, values++));
                     break;
-                case 3: {
-                    int op = GRAD[r.nextInt(GRAD.length)];
-                    boolean left = op == Binary.BCE || r.nextBoolean();
-                    ops.add(new TileOp.BinaryGrad(op, left, new int[] {x, y, x, g}, values++));
-                    break;
-                }
-                case 4: {
+                case 2: {
                     int kind = r.nextInt(3);
                     int[] in = {x};
                     ops.add(kind == 0 ? new TileOp.Exp(in, values++) : kind == 1 ? new TileOp.Log(in, values++)
                         : new TileOp.Sigmoid(in, values++));
                     break;
                 }
-                case 5: {
-                    // BCE of a value against an input in [0, 1), and its gradient towards the targets.
-                    int[] in = r.nextBoolean() ? new int[] {x, 1} : new int[] {x, y, x, g};
-                    ops.add(in.length == 2 ? new TileOp.Bce(in, values++) : new TileOp.BceGradTarget(in, values++));
+                case 3:
+                    // BCE of a value against an input in [0, 1).
+                    ops.add(new TileOp.Bce(new int[] {x, 1}, values++));
                     break;
-                }
                 default:
                     // An interpreted op (no generated formula) between generated runs.
                     ops.add(new TileOp.UnaryOp(Unary.TANH, 0f, 0f, new int[] {x}, values++));
@@ -178,17 +160,8 @@ class GeneratedLoopTest {
         for (int op : UNARY) {
             single.add(new TileOp.UnaryOp(op, op == Unary.POW_SCALAR ? 2f : -0.5f, 2f, new int[] {0}, 3));
         }
-        for (int op : UNARY_BACKWARD) {
-            single.add(new TileOp.UnaryBackward(op, 2f, 0f, new int[] {0, 1, 2}, 3));
-        }
         for (int op : BINARY) {
             single.add(new TileOp.BinaryOp(op, new int[] {0, 1}, 3));
-        }
-        for (int op : GRAD) {
-            single.add(new TileOp.BinaryGrad(op, true, new int[] {0, 1, 0, 2}, 3));
-            if (op != Binary.BCE) {
-                single.add(new TileOp.BinaryGrad(op, false, new int[] {0, 1, 0, 2}, 3));
-            }
         }
         int n = TILE + 13;
         Random r = new Random(3);
@@ -364,9 +337,8 @@ class GeneratedLoopTest {
             list.add(new TileOp.Load(b, 0, b));
         }
         for (int k = 2; k < 11; k++) {
-            int[] in = {k - 1, k - 2, k - 2, k - 1};
-            list.add(k % 2 == 0 ? new TileOp.BinaryGrad(Binary.DIV, false, in, k)
-                : new TileOp.UnaryBackward(Unary.POW_SCALAR, 3f, 0f, new int[] {k - 1, k - 2, k - 1}, k));
+            list.add(k % 2 == 0 ? new TileOp.BinaryOp(Binary.DIV, new int[] {k - 1, k - 2}, k)
+                : new TileOp.BinaryOp(Binary.LE, new int[] {k - 1, k - 2}, k));
         }
         list.add(new TileOp.SumPartial(0, 10));
         list.add(new TileOp.SumPartial(1, 7));

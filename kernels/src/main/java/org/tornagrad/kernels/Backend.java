@@ -25,9 +25,6 @@ public interface Backend {
     /** {@code out[i] = Unary.apply(op, x[xOffset + i], a, b)} for i in [0, n). */
     void unary(int op, float a, float b, float[] x, int xOffset, float[] out, int n);
 
-    /** {@code out[i] = g[i] * Unary.derivative(op, x[i], y[i], a, b)} for i in [0, n). */
-    void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n);
-
     /**
      * Called when host code is about to read {@code buffer} element by element (outside any
      * kernel). Backends ignore it; the tracer uses it to reject a traced function whose result
@@ -48,13 +45,6 @@ public interface Backend {
     /** {@code out = Binary.apply(op, x, y)} over {@code shape}, reading both inputs as strided views. */
     void binary(int op, int[] shape, float[] x, int xOffset, int[] xStrides,
                 float[] y, int yOffset, int[] yStrides, float[] out);
-
-    /**
-     * {@code out = g * dOp/dx} (when {@code left}) or {@code g * dOp/dy} over {@code shape}, where
-     * {@code z} is the forward output and {@code g} the upstream gradient, both contiguous.
-     */
-    void binaryGrad(int op, boolean left, int[] shape, float[] x, int xOffset, int[] xStrides,
-                    float[] y, int yOffset, int[] yStrides, float[] z, float[] g, float[] out);
 
     /** Copies a strided view into the contiguous {@code out}. */
     void copy(int[] shape, float[] src, int offset, int[] strides, float[] out);

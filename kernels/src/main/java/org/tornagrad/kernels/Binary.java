@@ -2,8 +2,8 @@ package org.tornagrad.kernels;
 
 /**
  * The elementwise binary ops (NumPy broadcasting is the loops' business, not the bodies'): the
- * scalar forward body and the two partial derivatives. As in {@link Unary}, each formula lives
- * only here.
+ * scalar forward body of each. As in {@link Unary}, each formula lives only here, and the partial
+ * derivatives are written with these ops in {@code Variable}.
  */
 public final class Binary {
     public static final int ADD = 0;
@@ -24,9 +24,7 @@ public final class Binary {
     public static final int GE = 12;
     /**
      * PyTorch's {@code F.binary_cross_entropy(p, t, reduction='none')}:
-     * {@code -(t max(log p, -100) + (1 - t) max(log(1 - p), -100))}. Its gradient with respect to
-     * {@code p} is PyTorch's rule {@code (p - t) / max(p (1 - p), 1e-12)}, not the derivative of
-     * the clamped formula; that is what makes saturated logits match PyTorch.
+     * {@code -(t max(log p, -100) + (1 - t) max(log(1 - p), -100))}.
      */
     public static final int BCE = 13;
 
@@ -72,40 +70,6 @@ public final class Binary {
             case GE: return x > y || x == y ? 1f : 0f;
             case BCE: return bce(x, y);
             default: return Unary.unknownOp(x);
-        }
-    }
-
-    /** {@code d op(x, y) / dx}, given the output {@code z}. */
-    public static float gradLeft(int op, float x, float y, float z) {
-        switch (op) {
-            case ADD: return 1f;
-            case SUB: return 1f;
-            case MUL: return y;
-            case DIV: return 1f / y;
-            // PyTorch: half on ties, none to the losing side, all of it to both sides when one is NaN.
-            case MAX: return x == y ? 0.5f : (x < y ? 0f : 1f);
-            case MIN: return x == y ? 0.5f : (x > y ? 0f : 1f);
-            case POW: return y == 0f ? 0f : y * (float) Math.pow(x, y - 1f);
-            case BCE: return (x - y) / maximum(x * (1f - x), 1e-12f);
-            default: return 0f;
-        }
-    }
-
-    /** {@code d op(x, y) / dy}, given the output {@code z}. */
-    public static float gradRight(int op, float x, float y, float z) {
-        switch (op) {
-            case ADD: return 1f;
-            case SUB: return -1f;
-            case MUL: return x;
-            // PyTorch's -(x / y) / y: y * y is subnormal below 1.1e-19 and 0 below 3.7e-23, where
-            // -x / (y * y) lost precision or gave infinity and PyTorch's gradient is finite.
-            case DIV: return -(x / y) / y;
-            case MAX: return x == y ? 0.5f : (x > y ? 0f : 1f);
-            case MIN: return x == y ? 0.5f : (x < y ? 0f : 1f);
-            // PyTorch masks the exponent's gradient to 0 where the base is 0 and the exponent >= 0.
-            case POW: return (x == 0f && (y > 0f || y == 0f)) ? 0f : z * (float) Math.log(x);
-            case BCE: return clampedLog(1f - x) - clampedLog(x);
-            default: return 0f;
         }
     }
 

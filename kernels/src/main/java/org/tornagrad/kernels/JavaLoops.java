@@ -15,13 +15,6 @@ final class JavaLoops {
         }
     }
 
-    static void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out,
-                              int from, int to) {
-        for (int i = from; i < to; i++) {
-            out[i] = g[i] * Unary.derivative(op, x[i], y[i], a, b);
-        }
-    }
-
     /**
      * Walks output elements [from, to) of {@code shape} row by row (a row is the last axis), so
      * that the inner loop has constant strides; {@code body} handles one run of a row.
@@ -78,19 +71,6 @@ final class JavaLoops {
         forRuns(shape, xStrides, xOffset, yStrides, yOffset, from, to, (o, n, xo, xs, yo, ys) -> {
             for (int j = 0; j < n; j++) {
                 out[o + j] = Binary.apply(op, x[xo + j * xs], y[yo + j * ys]);
-            }
-        });
-    }
-
-    static void binaryGrad(int op, boolean left, int[] shape, float[] x, int xOffset, int[] xStrides,
-                           float[] y, int yOffset, int[] yStrides, float[] z, float[] g, float[] out,
-                           int from, int to) {
-        forRuns(shape, xStrides, xOffset, yStrides, yOffset, from, to, (o, n, xo, xs, yo, ys) -> {
-            for (int j = 0; j < n; j++) {
-                float xv = x[xo + j * xs];
-                float yv = y[yo + j * ys];
-                float d = left ? Binary.gradLeft(op, xv, yv, z[o + j]) : Binary.gradRight(op, xv, yv, z[o + j]);
-                out[o + j] = g[o + j] * d;
             }
         });
     }

@@ -110,22 +110,10 @@ public final class ParallelBackend implements Backend {
     }
 
     @Override
-    public void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n) {
-        forChunks(n, CHUNK, (from, to) -> JavaLoops.unaryBackward(op, a, b, x, y, g, out, from, to));
-    }
-
-    @Override
     public void binary(int op, int[] shape, float[] x, int xOffset, int[] xStrides,
                        float[] y, int yOffset, int[] yStrides, float[] out) {
         forChunks(out.length, CHUNK, (from, to) ->
             JavaLoops.binary(op, shape, x, xOffset, xStrides, y, yOffset, yStrides, out, from, to));
-    }
-
-    @Override
-    public void binaryGrad(int op, boolean left, int[] shape, float[] x, int xOffset, int[] xStrides,
-                           float[] y, int yOffset, int[] yStrides, float[] z, float[] g, float[] out) {
-        forChunks(out.length, CHUNK, (from, to) ->
-            JavaLoops.binaryGrad(op, left, shape, x, xOffset, xStrides, y, yOffset, yStrides, z, g, out, from, to));
     }
 
     @Override

@@ -20,20 +20,9 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n) {
-        JavaLoops.unaryBackward(op, a, b, x, y, g, out, 0, n);
-    }
-
-    @Override
     public void binary(int op, int[] shape, float[] x, int xOffset, int[] xStrides,
                        float[] y, int yOffset, int[] yStrides, float[] out) {
         JavaLoops.binary(op, shape, x, xOffset, xStrides, y, yOffset, yStrides, out, 0, out.length);
-    }
-
-    @Override
-    public void binaryGrad(int op, boolean left, int[] shape, float[] x, int xOffset, int[] xStrides,
-                           float[] y, int yOffset, int[] yStrides, float[] z, float[] g, float[] out) {
-        JavaLoops.binaryGrad(op, left, shape, x, xOffset, xStrides, y, yOffset, yStrides, z, g, out, 0, out.length);
     }
 
     @Override

@@ -1,9 +1,9 @@
 package org.tornagrad.kernels;
 
 /**
- * The elementwise unary ops: an integer code each, the scalar forward body and the scalar
- * derivative body. Every backend drives these two methods with its own loops, so each formula is
- * written exactly once. The bodies are plain static float arithmetic (no objects, no exceptions),
+ * The elementwise unary ops: an integer code each and the scalar forward body. Every backend
+ * drives it with its own loops, so each formula is written exactly once; the derivatives are
+ * written with these ops in {@code Variable}, beside each op's forward. The bodies are plain static float arithmetic (no objects, no exceptions),
  * which is what TornadoVM can compile for a device.
  *
  * <p>Two float parameters {@code a} and {@code b} carry the op's constants (clamp bounds, the
@@ -73,35 +73,6 @@ public final class Unary {
             case RSUB_SCALAR: return a - x;
             case RECIPROCAL: return 1f / x;
             case TANH: return (float) Math.tanh(x);
-            default: return unknownOp(x);
-        }
-    }
-
-    /**
-     * The derivative body {@code dy/dx}, given the input {@code x} and the output {@code y}, with
-     * PyTorch's conventions at the edges: {@code abs'(0) = 0}, {@code relu'(0) = 0},
-     * {@code sqrt'(0) = inf}, clamp passes the gradient where {@code a <= x <= b}, and
-     * {@code d(x^0)/dx = 0}.
-     */
-    public static float derivative(int op, float x, float y, float a, float b) {
-        switch (op) {
-            case NEG: return -1f;
-            case EXP: return y;
-            case LOG: return 1f / x;
-            case SQRT: return 0.5f / y;
-            case ABS: return x > 0f ? 1f : (x < 0f ? -1f : 0f);
-            case SQUARE: return 2f * x;
-            case SIGMOID: return y * (1f - y);
-            // PyTorch's threshold_backward passes the gradient unless x <= 0, so also at NaN.
-            case RELU: return x > 0f || x != x ? 1f : 0f;
-            case SIGN: return 0f;
-            case CLAMP: return ((x > a || x == a) && (x < b || x == b)) ? 1f : 0f;
-            case POW_SCALAR: return a == 0f ? 0f : a * (float) Math.pow(x, a - 1f);
-            case ADD_SCALAR: return 1f;
-            case MUL_SCALAR: return a;
-            case RSUB_SCALAR: return -1f;
-            case RECIPROCAL: return -y * y;
-            case TANH: return 1f - y * y;
             default: return unknownOp(x);
         }
     }

@@ -116,19 +116,8 @@ class BackendsTest {
         }
 
         @Override
-        public void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n) {
-            java.unaryBackward(op, a, b, x, y, g, out, n);
-        }
-
-        @Override
         public void binary(int op, int[] shape, float[] x, int xo, int[] xs, float[] y, int yo, int[] ys, float[] out) {
             java.binary(op, shape, x, xo, xs, y, yo, ys, out);
-        }
-
-        @Override
-        public void binaryGrad(int op, boolean left, int[] shape, float[] x, int xo, int[] xs, float[] y, int yo,
-                               int[] ys, float[] z, float[] g, float[] out) {
-            java.binaryGrad(op, left, shape, x, xo, xs, y, yo, ys, z, g, out);
         }
 
         @Override

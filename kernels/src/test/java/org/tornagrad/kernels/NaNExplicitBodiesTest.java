@@ -48,16 +48,11 @@ class NaNExplicitBodiesTest {
     }
 
     @Test
-    void comparisonsAndGradientsAreThePlainJavaFormulas() {
+    void comparisonsAndTheClampedLogAreThePlainJavaFormulas() {
         for (float x : SPECIAL) {
             for (float y : SPECIAL) {
                 assertBits("le(" + x + ", " + y + ")", x <= y ? 1f : 0f, Binary.apply(Binary.LE, x, y));
                 assertBits("ge(" + x + ", " + y + ")", x >= y ? 1f : 0f, Binary.apply(Binary.GE, x, y));
-                float z = (float) Math.pow(x, y);
-                float powRight = (x == 0f && y >= 0f) ? 0f : z * (float) Math.log(x);
-                assertValue("pow right grad(" + x + ", " + y + ")", powRight, Binary.gradRight(Binary.POW, x, y, z));
-                float bceLeft = (x - y) / Math.max(x * (1f - x), 1e-12f);
-                assertValue("bce left grad(" + x + ", " + y + ")", bceLeft, Binary.gradLeft(Binary.BCE, x, y, 0f));
             }
             assertValue("clampedLog(" + x + ")", Math.max((float) Math.log(x), -100f), Binary.clampedLog(x));
         }
@@ -67,13 +62,10 @@ class NaNExplicitBodiesTest {
     void reluAndClampAreThePlainJavaFormulas() {
         for (float x : SPECIAL) {
             assertBits("relu(" + x + ")", x <= 0f ? 0f : x, Unary.apply(Unary.RELU, x, 0f, 0f));
-            assertBits("relu'(" + x + ")", x <= 0f ? 0f : 1f, Unary.derivative(Unary.RELU, x, 0f, 0f, 0f));
             for (float a : SPECIAL) {
                 for (float b : SPECIAL) {
                     assertBits("clamp(" + x + ", " + a + ", " + b + ")", Math.min(Math.max(x, a), b),
                         Unary.apply(Unary.CLAMP, x, a, b));
-                    assertBits("clamp'(" + x + ", " + a + ", " + b + ")", (x >= a && x <= b) ? 1f : 0f,
-                        Unary.derivative(Unary.CLAMP, x, 0f, a, b));
                 }
             }
         }

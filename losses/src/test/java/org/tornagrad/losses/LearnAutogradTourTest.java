@@ -91,7 +91,7 @@ class LearnAutogradTourTest {
         List<String> lines = Files.readAllLines(
             Path.of("../autograd/src/main/java/org/tornagrad/autograd/Variable.java"), StandardCharsets.UTF_8);
         String tour = Files.readString(Path.of("../docs/learn-autograd.md"), StandardCharsets.UTF_8);
-        for (int[] range : new int[][] {{164, 168}, {182, 182}, {222, 236}}) {
+        for (int[] range : new int[][] {{172, 176}, {190, 190}, {265, 272}, {289, 289}}) {
             StringBuilder quoted = new StringBuilder();
             for (int i = range[0]; i <= range[1]; i++) {
                 quoted.append(String.format("%4d  %s%n", i, lines.get(i - 1)));

@@ -275,21 +275,6 @@ public final class Tensor {
         return wrap(out, shape);
     }
 
-    /** {@code g * d op(x)/dx}, elementwise, where {@code this} is x and {@code y = op(x)}. */
-    public Tensor unaryBackward(int op, float a, float b, Tensor y, Tensor g) {
-        Unary.name(op);
-        requireSameShape("y", y);
-        requireSameShape("g", g);
-        float[] out = new float[size()];
-        if (out.length > 0) {
-            float[] x = contiguousData();
-            float[] yData = y.contiguousData();
-            float[] gData = g.contiguousData();
-            backendFor(x, yData, gData).unaryBackward(op, a, b, x, yData, gData, out, out.length);
-        }
-        return wrap(out, shape);
-    }
-
     public Tensor neg() { return unary(Unary.NEG, 0f, 0f); }
     public Tensor exp() { return unary(Unary.EXP, 0f, 0f); }
     public Tensor log() { return unary(Unary.LOG, 0f, 0f); }
@@ -327,29 +312,6 @@ public final class Tensor {
         if (result.length > 0) {
             backendFor(data, other.data).binary(op, out.dims(), data, offset, broadcastStrides(out), other.data, other.offset,
                 other.broadcastStrides(out), result);
-        }
-        return wrap(result, out);
-    }
-
-    /**
-     * {@code g * d op(x, y)/dx} (left) or {@code /dy} over the broadcast shape, where {@code this}
-     * is x, {@code z} the forward output and {@code g} the upstream gradient. The caller reduces it
-     * to the operand's shape with {@link #sumTo}.
-     */
-    public Tensor binaryGrad(int op, boolean left, Tensor other, Tensor z, Tensor g) {
-        Binary.name(op);
-        requireNonNull("other", other);
-        requireNonNull("z", z);
-        requireNonNull("g", g);
-        Shape out = Shape.broadcast(shape, other.shape);
-        z.requireShape("z", out);
-        g.requireShape("g", out);
-        float[] result = new float[out.size()];
-        if (result.length > 0) {
-            float[] zData = z.contiguousData();
-            float[] gData = g.contiguousData();
-            backendFor(data, other.data, zData, gData).binaryGrad(op, left, out.dims(), data, offset, broadcastStrides(out),
-                other.data, other.offset, other.broadcastStrides(out), zData, gData, result);
         }
         return wrap(result, out);
     }

@@ -45,14 +45,11 @@ class TensorBackendAgreementTest {
         for (int op = 0; op < Unary.count(); op++) {
             int code = op;
             ops.put("unary " + Unary.name(op), () -> BIG.unary(code, -0.5f, 0.75f));
-            ops.put("unaryBackward " + Unary.name(op), () -> BIG.unaryBackward(code, -0.5f, 0.75f, BIG.unary(code, -0.5f, 0.75f), P));
         }
         for (int op = 0; op < Binary.count(); op++) {
             int code = op;
             ops.put("binary " + Binary.name(op), () -> P.binary(code, BIG.abs().clamp(0f, 1f)));
             ops.put("binary broadcast " + Binary.name(op), () -> WIDE.binary(code, WIDE.slice(1, 0, 1, 1)));
-            ops.put("binaryGrad left " + Binary.name(op), () -> P.binaryGrad(code, true, BIG, P.binary(code, BIG), BIG));
-            ops.put("binaryGrad right " + Binary.name(op), () -> P.binaryGrad(code, false, BIG, P.binary(code, BIG), BIG));
         }
         ops.put("sum all", () -> BIG.sum());
         ops.put("sum few long rows", () -> WIDE.sum(1, false));

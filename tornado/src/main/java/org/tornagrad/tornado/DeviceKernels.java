@@ -35,13 +35,6 @@ final class DeviceKernels {
         }
     }
 
-    /** {@code Backend.unaryBackward}. */
-    static void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n) {
-        for (@Parallel int i = 0; i < n; i++) {
-            out[i] = g[i] * Unary.derivative(op, x[i], y[i], a, b);
-        }
-    }
-
     /**
      * Where element {@code i} of the row-major output lives in a view: {@code which} 0 reads the
      * first strides of {@code meta}, 1 the second.
@@ -63,17 +56,6 @@ final class DeviceKernels {
     static void binary(int op, int[] meta, float[] x, int xOffset, float[] y, int yOffset, float[] out, int n) {
         for (@Parallel int i = 0; i < n; i++) {
             out[i] = Binary.apply(op, x[viewIndex(meta, 0, xOffset, i)], y[viewIndex(meta, 1, yOffset, i)]);
-        }
-    }
-
-    /** {@code Backend.binaryGrad}; {@code left} is 1 for d/dx, 0 for d/dy. */
-    static void binaryGrad(int op, int left, int[] meta, float[] x, int xOffset, float[] y, int yOffset,
-                           float[] z, float[] g, float[] out, int n) {
-        for (@Parallel int i = 0; i < n; i++) {
-            float xv = x[viewIndex(meta, 0, xOffset, i)];
-            float yv = y[viewIndex(meta, 1, yOffset, i)];
-            float d = left == 1 ? Binary.gradLeft(op, xv, yv, z[i]) : Binary.gradRight(op, xv, yv, z[i]);
-            out[i] = g[i] * d;
         }
     }
 

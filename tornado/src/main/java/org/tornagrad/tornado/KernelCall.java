@@ -51,7 +51,6 @@ final class KernelCall implements DeviceTask {
     private static int[] meta(Program.Instruction in) {
         return switch (in) {
             case Program.Binary b -> meta(b.shape(), b.xStrides(), b.yStrides());
-            case Program.BinaryGrad b -> meta(b.shape(), b.xStrides(), b.yStrides());
             case Program.Copy c -> meta(c.shape(), c.strides(), null);
             case Program.Scatter s -> meta(s.shape(), s.dstStrides(), null);
             default -> null;
@@ -83,8 +82,7 @@ final class KernelCall implements DeviceTask {
     public int work() {
         return switch (in) {
             case Program.Unary u -> u.n();
-            case Program.UnaryBackward u -> u.n();
-            case Program.Binary _, Program.BinaryGrad _, Program.Copy _, Program.Scatter _ -> shapeSize();
+            case Program.Binary _, Program.Copy _, Program.Scatter _ -> shapeSize();
             case Program.SumRows s -> s.rows();
             // A max over no elements has no answer (the tensor layer rejects it): launch nothing.
             case Program.MaxRows m -> m.cols() == 0 ? 0 : m.rows();
@@ -251,13 +249,8 @@ final class KernelCall implements DeviceTask {
         switch (in) {
             case Program.Unary u ->
                 graph.task(prefix, DeviceKernels::unary, u.op(), u.a(), u.b(), f(0), u.xOffset(), f(1), n);
-            case Program.UnaryBackward u ->
-                graph.task(prefix, DeviceKernels::unaryBackward, u.op(), u.a(), u.b(), f(0), f(1), f(2), f(3), n);
             case Program.Binary b ->
                 graph.task(prefix, DeviceKernels::binary, b.op(), meta, f(0), b.xOffset(), f(1), b.yOffset(), f(2), n);
-            case Program.BinaryGrad b ->
-                graph.task(prefix, DeviceKernels::binaryGrad, b.op(), b.left() ? 1 : 0, meta, f(0), b.xOffset(), f(1),
-                    b.yOffset(), f(2), f(3), f(4), n);
             case Program.Copy c ->
                 graph.task(prefix, DeviceKernels::copy, meta, f(0), c.offset(), f(1), n);
             case Program.Scatter s ->

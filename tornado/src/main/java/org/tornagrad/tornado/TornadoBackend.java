@@ -200,21 +200,9 @@ public final class TornadoBackend implements Backend {
     }
 
     @Override
-    public void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n) {
-        run(KernelCall.of(new Program.UnaryBackward(op, a, b, 0, 1, 2, 3, n), x, y, g, out));
-    }
-
-    @Override
     public void binary(int op, int[] shape, float[] x, int xOffset, int[] xStrides, float[] y, int yOffset,
                        int[] yStrides, float[] out) {
         run(KernelCall.of(new Program.Binary(op, shape, 0, xOffset, xStrides, 1, yOffset, yStrides, 2), x, y, out));
-    }
-
-    @Override
-    public void binaryGrad(int op, boolean left, int[] shape, float[] x, int xOffset, int[] xStrides, float[] y,
-                           int yOffset, int[] yStrides, float[] z, float[] g, float[] out) {
-        run(KernelCall.of(new Program.BinaryGrad(op, left, shape, 0, xOffset, xStrides, 1, yOffset, yStrides, 2, 3, 4),
-            x, y, z, g, out));
     }
 
     @Override

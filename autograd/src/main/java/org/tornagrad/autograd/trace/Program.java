@@ -25,12 +25,8 @@ public final class Program {
     public enum Kernel {
         /** {@link Unary}. */
         UNARY,
-        /** {@link UnaryBackward}. */
-        UNARY_BACKWARD,
         /** {@link Binary}. */
         BINARY,
-        /** {@link BinaryGrad}. */
-        BINARY_GRAD,
         /** {@link Copy}. */
         COPY,
         /** {@link Scatter}. */
@@ -88,6 +84,15 @@ public final class Program {
             return floatValue == null ? null : floatValue.clone();
         }
 
+        /** One element of a float constant's value. */
+        public float floatAt(int index) {
+            if (floatValue == null) {
+                throw new IllegalStateException("buffer %" + id + ": expected a float constant, got a " + role
+                    + (isInt ? " int" : " float") + " buffer");
+            }
+            return floatValue[index];
+        }
+
         /** A copy of an int constant's value. */
         public int[] intValue() {
             return intValue == null ? null : intValue.clone();
@@ -100,7 +105,7 @@ public final class Program {
      * constructor checks them and throws an IllegalArgumentException that names the field, the
      * expected and the actual value.
      */
-    public sealed interface Instruction permits Unary, UnaryBackward, Binary, BinaryGrad, Copy, Scatter, SumRows,
+    public sealed interface Instruction permits Unary, Binary, Copy, Scatter, SumRows,
         MaxRows, MaxRowsBackward, GatherRows, ScatterAddRows, MaxPool2d, MaxPool2dBackward, Matmul {
 
         /** The kernel it calls. */
@@ -170,43 +175,6 @@ public final class Program {
         }
     }
 
-    /** {@link Backend#unaryBackward}: buffers {x, y, g, out}. */
-    public record UnaryBackward(int op, float a, float b, int x, int y, int g, int out, int n) implements Instruction {
-        public UnaryBackward {
-            unaryOp("unary_backward.op", op);
-            id("unary_backward.x", x);
-            id("unary_backward.y", y);
-            id("unary_backward.g", g);
-            id("unary_backward.out", out);
-            atLeast("unary_backward.n", n, 0);
-        }
-
-        @Override
-        public Kernel kind() {
-            return Kernel.UNARY_BACKWARD;
-        }
-
-        @Override
-        public int[] buffers() {
-            return new int[] {x, y, g, out};
-        }
-
-        @Override
-        public String label() {
-            return "unary_backward[" + org.tornagrad.kernels.Unary.name(op) + "]";
-        }
-
-        @Override
-        public void callOn(Backend backend, Object[] arrays) {
-            backend.unaryBackward(op, a, b, f(arrays, x), f(arrays, y), f(arrays, g), f(arrays, out), n);
-        }
-
-        @Override
-        public String toString() {
-            return text(this);
-        }
-    }
-
     /** {@link Backend#binary}: buffers {x, y, out}; the strides have the shape's rank. */
     public record Binary(int op, int[] shape, int x, int xOffset, int[] xStrides, int y, int yOffset, int[] yStrides,
                          int out) implements Instruction {
@@ -259,71 +227,6 @@ public final class Program {
         public void callOn(Backend backend, Object[] arrays) {
             backend.binary(op, shape(), f(arrays, x), xOffset, xStrides(), f(arrays, y), yOffset, yStrides(),
                 f(arrays, out));
-        }
-
-        @Override
-        public String toString() {
-            return text(this);
-        }
-    }
-
-    /**
-     * {@link Backend#binaryGrad}: buffers {x, y, z, g, out}; the strides have the shape's rank.
-     * {@code left}: the gradient with respect to x (else y).
-     */
-    public record BinaryGrad(int op, boolean left, int[] shape, int x, int xOffset, int[] xStrides, int y,
-                             int yOffset, int[] yStrides, int z, int g, int out) implements Instruction {
-        public BinaryGrad {
-            binaryOp("binary_grad.op", op);
-            shape = checkedShape("binary_grad.shape", shape);
-            id("binary_grad.x", x);
-            atLeast("binary_grad.xOffset", xOffset, 0);
-            xStrides = checkedStrides("binary_grad.xStrides", xStrides, shape);
-            id("binary_grad.y", y);
-            atLeast("binary_grad.yOffset", yOffset, 0);
-            yStrides = checkedStrides("binary_grad.yStrides", yStrides, shape);
-            id("binary_grad.z", z);
-            id("binary_grad.g", g);
-            id("binary_grad.out", out);
-        }
-
-        /** A copy. */
-        @Override
-        public int[] shape() {
-            return shape.clone();
-        }
-
-        /** A copy. */
-        @Override
-        public int[] xStrides() {
-            return xStrides.clone();
-        }
-
-        /** A copy. */
-        @Override
-        public int[] yStrides() {
-            return yStrides.clone();
-        }
-
-        @Override
-        public Kernel kind() {
-            return Kernel.BINARY_GRAD;
-        }
-
-        @Override
-        public int[] buffers() {
-            return new int[] {x, y, z, g, out};
-        }
-
-        @Override
-        public String label() {
-            return "binary_grad[" + org.tornagrad.kernels.Binary.name(op) + "]";
-        }
-
-        @Override
-        public void callOn(Backend backend, Object[] arrays) {
-            backend.binaryGrad(op, left, shape(), f(arrays, x), xOffset, xStrides(), f(arrays, y), yOffset,
-                yStrides(), f(arrays, z), f(arrays, g), f(arrays, out));
         }
 
         @Override

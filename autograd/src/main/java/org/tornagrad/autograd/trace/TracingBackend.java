@@ -108,32 +108,12 @@ final class TracingBackend implements Backend {
     }
 
     @Override
-    public void unaryBackward(int op, float a, float b, float[] x, float[] y, float[] g, float[] out, int n) {
-        int xi = read(x);
-        int yi = read(y);
-        int gi = read(g);
-        delegate.unaryBackward(op, a, b, x, y, g, out, n);
-        record(new Program.UnaryBackward(op, a, b, xi, yi, gi, write(out), n));
-    }
-
-    @Override
     public void binary(int op, int[] shape, float[] x, int xOffset, int[] xStrides, float[] y, int yOffset,
                        int[] yStrides, float[] out) {
         int xi = read(x);
         int yi = read(y);
         delegate.binary(op, shape, x, xOffset, xStrides, y, yOffset, yStrides, out);
         record(new Program.Binary(op, shape, xi, xOffset, xStrides, yi, yOffset, yStrides, write(out)));
-    }
-
-    @Override
-    public void binaryGrad(int op, boolean left, int[] shape, float[] x, int xOffset, int[] xStrides, float[] y,
-                           int yOffset, int[] yStrides, float[] z, float[] g, float[] out) {
-        int xi = read(x);
-        int yi = read(y);
-        int zi = read(z);
-        int gi = read(g);
-        delegate.binaryGrad(op, left, shape, x, xOffset, xStrides, y, yOffset, yStrides, z, g, out);
-        record(new Program.BinaryGrad(op, left, shape, xi, xOffset, xStrides, yi, yOffset, yStrides, zi, gi, write(out)));
     }
 
     @Override

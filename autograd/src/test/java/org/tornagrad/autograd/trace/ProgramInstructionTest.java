@@ -41,12 +41,8 @@ class ProgramInstructionTest {
     @Test
     void aListingNamesTheKernelItsOpAndItsBuffers() {
         assertEquals("unary[exp](%0, %1)", new Program.Unary(Unary.EXP, 0f, 0f, 0, 0, 3, 1).toString());
-        assertEquals("unary_backward[exp](%0, %1, %2, %3)",
-            new Program.UnaryBackward(Unary.EXP, 0f, 0f, 0, 1, 2, 3, 4).toString());
         assertEquals("binary[mul](%4, %5, %6)",
             new Program.Binary(Binary.MUL, new int[] {2}, 4, 0, new int[] {1}, 5, 0, new int[] {0}, 6).toString());
-        assertEquals("binary_grad[mul](%0, %1, %2, %3, %4)", new Program.BinaryGrad(Binary.MUL, true, new int[] {2},
-            0, 0, new int[] {1}, 1, 0, new int[] {1}, 2, 3, 4).toString());
         assertEquals("max_pool2d(%0, %1, %2)", new Program.MaxPool2d(0, 1, 4, 4, 3, 1, 1, 1, 2).toString());
         assertEquals("scatter(%7, %8)", new Program.Scatter(new int[] {2}, 7, 8, 1, new int[] {1}).toString());
         assertEquals("sum_rows(%0, %1)", new Program.SumRows(0, 2, 3, 1).toString());
@@ -67,8 +63,8 @@ class ProgramInstructionTest {
         assertRejected("copy.shape: expected a shape, got null", () -> new Program.Copy(null, 0, 0, new int[0], 1));
         assertRejected("unary.op: expected a unary op code in [0, " + (Unary.count() - 1) + "], got " + Unary.count(),
             () -> new Program.Unary(Unary.count(), 0f, 0f, 0, 0, 1, 1));
-        assertRejected("binary_grad.yOffset: expected >= 0, got -3", () -> new Program.BinaryGrad(Binary.MUL, false,
-            new int[] {2}, 0, 0, new int[] {1}, 1, -3, new int[] {1}, 2, 3, 4));
+        assertRejected("binary.yOffset: expected >= 0, got -3", () -> new Program.Binary(Binary.MUL,
+            new int[] {2}, 0, 0, new int[] {1}, 1, -3, new int[] {1}, 2));
     }
 
     @Test

@@ -895,7 +895,7 @@ public final class JavaProgramCompiler {
                 for (int j = 0; j < e.reads.length; j++) {
                     args[j] = value(e.reads[j]);
                 }
-                int v = e.kernel == Kernel.COPY ? args[0] // a copy is the value itself
+                int v = isIdentity(in) ? args[0] // the value itself
                     : add(new Draft(Code.valueOf(e.kernel.name()), in, null, args, -1, -1));
                 valueOfBuffer.put(e.out, v);
                 if (roots.contains(i)) {
@@ -903,6 +903,15 @@ public final class JavaProgramCompiler {
                 }
             }
             assignSlots();
+        }
+
+        /**
+         * Whether an elementwise instruction gives its operand's bits unchanged: a copy, or a
+         * multiplication by 1 (the fresh gradient tensor a pass-through derivative hands on).
+         */
+        private boolean isIdentity(Instruction in) {
+            return in instanceof Program.Copy
+                || in instanceof Program.Unary u && u.op() == Unary.MUL_SCALAR && u.a() == 1f;
         }
 
         private void collect(int index, TreeSet<Integer> nodes) {

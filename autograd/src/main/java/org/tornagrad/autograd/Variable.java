@@ -161,7 +161,7 @@ public final class Variable {
     // ----------------------------------------------------------------------------------------
     // Elementwise unary ops: y = op(x), dx = g * op'(x), each derivative written with tensor ops
     // beside its forward (the compiled paths fuse them back into the forward's passes). Orders of
-    // operations follow PyTorch's derivatives.yaml, so the roundings match where the formulas do.
+    // operations follow PyTorch's backward kernels, so the roundings match where the formulas do.
 
     /** The derivative rule of a unary op: x's gradient from the input, the output and g. */
     @FunctionalInterface

@@ -171,6 +171,8 @@ public final class DeviceSource {
         private final Map<Integer, List<FusionPlan.Step>> users = new HashMap<>();
         /** Buffers some step reads through an index computation (a gather, a padded read). */
         private final Set<Integer> indexed = new HashSet<>();
+        /** The targets of long-row sums, written where the partial sums are finished. */
+        private final Set<Integer> partialTargets = new HashSet<>();
         private int next;
 
         Renderer(FusionPlan plan, String className, String parallel, Options options) {
@@ -189,22 +191,20 @@ public final class DeviceSource {
                 }
                 FusionPlan.Pass p = (FusionPlan.Pass) step;
                 for (TileOp op : p.ops) {
-                    if (op instanceof TileOp.Load) {
-                        use(((TileOp.Load) op).buffer, p);
-                    } else if (op instanceof TileOp.Fill) {
-                        use(((TileOp.Fill) op).buffer, p);
+                    int read = TileOp.readBuffer(op);
+                    if (read >= 0) {
+                        use(read, p);
+                    }
+                    if (op instanceof TileOp.Gather || op instanceof TileOp.Pad) {
+                        indexed.add(read);
                     } else if (op instanceof TileOp.Store) {
                         use(((TileOp.Store) op).buffer, p);
-                    } else if (op instanceof TileOp.Gather) {
-                        use(((TileOp.Gather) op).buffer, p);
-                        indexed.add(((TileOp.Gather) op).buffer);
-                    } else if (op instanceof TileOp.Pad) {
-                        use(((TileOp.Pad) op).buffer, p);
-                        indexed.add(((TileOp.Pad) op).buffer);
                     }
                 }
                 for (FusedKernel.Sink sink : p.sinks) {
-                    if (!sink.partial) {
+                    if (sink.partial) {
+                        partialTargets.add(sink.out);
+                    } else {
                         use(sink.out, p);
                     }
                 }
@@ -226,39 +226,25 @@ public final class DeviceSource {
             for (Finish f : finishes) {
                 finished.add(f.sink.out);
             }
-            Set<Integer> locals = new HashSet<>();
             for (FusionPlan.Pass p : passes) {
                 for (FusedKernel.Sink sink : p.sinks) {
                     finished.add(sink.out);
                 }
             }
+            Set<Integer> locals = new HashSet<>();
             Set<FusionPlan.Step> group = Collections.newSetFromMap(new IdentityHashMap<>());
             group.addAll(passes);
             Program program = plan.program();
             for (Map.Entry<Integer, List<FusionPlan.Step>> e : users.entrySet()) {
                 int b = e.getKey();
                 Program.Buffer buffer = program.buffers().get(b);
-                boolean partialTarget = isPartialTarget(b);
                 if (buffer.length == 1 && buffer.role == Program.Role.TEMP && !buffer.isInt && !indexed.contains(b)
                     && !program.outputs().containsValue(b) && group.containsAll(e.getValue())
-                    && (!partialTarget || finished.contains(b))) {
+                    && (!partialTargets.contains(b) || finished.contains(b))) {
                     locals.add(b);
                 }
             }
             return locals;
-        }
-
-        private boolean isPartialTarget(int buffer) {
-            for (FusionPlan.Step step : plan.steps()) {
-                if (step instanceof FusionPlan.Pass) {
-                    for (FusedKernel.Sink sink : ((FusionPlan.Pass) step).sinks) {
-                        if (sink.partial && sink.out == buffer) {
-                            return true;
-                        }
-                    }
-                }
-            }
-            return false;
         }
 
         /**

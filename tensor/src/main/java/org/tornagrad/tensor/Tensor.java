@@ -207,7 +207,20 @@ public final class Tensor {
     }
 
     public boolean isContiguous() {
-        return Arrays.equals(strides, shape.contiguousStrides()) || size() <= 1;
+        if (size() <= 1) {
+            return true;
+        }
+        // As PyTorch's is_contiguous: an axis of length 1 is never stepped along, so its stride
+        // does not matter (moving a one-channel axis last for a softmax then copies nothing).
+        int expected = 1;
+        for (int d = rank() - 1; d >= 0; d--) {
+            int n = shape.dim(d);
+            if (n != 1 && strides[d] != expected) {
+                return false;
+            }
+            expected *= n;
+        }
+        return true;
     }
 
     private boolean isContiguousFromZero() {

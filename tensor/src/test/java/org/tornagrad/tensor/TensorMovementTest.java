@@ -60,6 +60,23 @@ class TensorMovementTest {
     }
 
     @Test
+    void anAxisOfLengthOneDoesNotBreakContiguity() {
+        // (2, 1, 12) with its length-1 axis moved last: the same row-major order, as PyTorch's
+        // is_contiguous says, so neither a reshape nor the buffer access copies.
+        Tensor one = Tensor.of(X, 2, 1, 12);
+        Tensor moved = one.permute(0, 2, 1);
+        assertTrue(moved.isContiguous());
+        assertTrue(moved.bufferOrNull() == one.bufferOrNull(), "the moved view shares the array");
+        assertBits(permuteReference(X, new int[] {2, 1, 12}, new int[] {0, 2, 1}), new int[] {2, 12, 1}, moved,
+            "(2, 12, 1)");
+        assertBits(X, new int[] {24}, moved.reshape(-1), "reshaped");
+        // A length-2 axis moved the same way is still a strided view.
+        Tensor two = Tensor.of(X, 2, 2, 6).permute(0, 2, 1);
+        assertFalse(two.isContiguous());
+        assertTrue(two.bufferOrNull() == null, "a strided view has no row-major buffer");
+    }
+
+    @Test
     void permuteAndTransposeReorderAxes() {
         for (int[] order : new int[][] {{0, 1, 2}, {2, 0, 1}, {1, 2, 0}, {2, 1, 0}, {-1, 0, 1}}) {
             int[] pos = order.clone();

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.tornagrad.autograd.trace.Program;
 import org.tornagrad.kernels.Binary;
+import org.tornagrad.kernels.Pooling;
 import org.tornagrad.kernels.Unary;
 
 /**
@@ -31,6 +32,9 @@ import org.tornagrad.kernels.Unary;
  *       between a forward's sums and the backward) run in one single-work-item kernel, which
  *       also finishes the partial sums of the pass before it: a launch costs more than a few
  *       hundred additions;</li>
+ *   <li>a max-pool or its backward runs at the start of a later pass over the same elements
+ *       where it can ({@link #absorbPools}): each of its outputs reads only whole buffers that
+ *       earlier launches finished;</li>
  *   <li>a call no pass absorbs stays one launch of its own kernel ({@link Call}).</li>
  * </ul>
  * Sums are accumulated in double, as the device's reduction kernels do.
@@ -55,16 +59,22 @@ public final class DeviceSource {
         public final Object array;
         /** Whether the kernel writes this parameter (a store, a row sum, a partial sum). */
         public final boolean written;
+        /** Whether the program buffer holds ints (a max-pool's arg-max). */
+        private final boolean ints;
 
-        Param(int buffer, Object array, boolean written) {
+        Param(int buffer, Object array, boolean written, boolean ints) {
             this.buffer = buffer;
             this.array = array;
             this.written = written;
+            this.ints = ints;
         }
 
-        /** Its Java type in the kernel's signature: float[] (a buffer), int[] or double[]. */
+        /** Its Java type in the kernel's signature: float[] or int[] (a buffer), int[] or double[]. */
         public String type() {
-            return array == null ? "float[]" : array instanceof int[] ? "int[]" : "double[]";
+            if (array == null) {
+                return ints ? "int[]" : "float[]";
+            }
+            return array instanceof int[] ? "int[]" : "double[]";
         }
     }
 
@@ -173,6 +183,9 @@ public final class DeviceSource {
         private final Set<Integer> indexed = new HashSet<>();
         /** The targets of long-row sums, written where the partial sums are finished. */
         private final Set<Integer> partialTargets = new HashSet<>();
+        /** Max-pool calls run at the start of a later pass's elements, by pass, in program order. */
+        private final Map<FusionPlan.Pass, List<FusionPlan.Call>> prologues = new IdentityHashMap<>();
+        private final Set<FusionPlan.Call> absorbed = Collections.newSetFromMap(new IdentityHashMap<>());
         private int next;
 
         Renderer(FusionPlan plan, String className, String parallel, Options options) {
@@ -209,6 +222,130 @@ public final class DeviceSource {
                     }
                 }
             }
+            absorbPools();
+        }
+
+        /**
+         * Moves each max-pool call, forward or backward, to the start of the first later pass
+         * over as many elements as it writes, where that saves its launch: every element of its
+         * output reads only buffers that launches before that pass finished. It may move past
+         * the steps in between when they neither touch what it writes nor write what it reads,
+         * and the pass must read its outputs only at the element itself. A backward whose windows
+         * overlap too much stays a call: each input pixel visits every window that can reach it.
+         */
+        private void absorbPools() {
+            List<FusionPlan.Step> steps = plan.steps();
+            for (int c = 0; c < steps.size(); c++) {
+                if (!(steps.get(c) instanceof FusionPlan.Call call) || poolSize(call.instruction) < 0) {
+                    continue;
+                }
+                Set<Integer> reads = new HashSet<>();
+                Set<Integer> writes = new HashSet<>();
+                collect(call.instruction, reads, writes);
+                for (int s = c + 1; s < steps.size(); s++) {
+                    FusionPlan.Step step = steps.get(s);
+                    Set<Integer> stepReads = new HashSet<>();
+                    Set<Integer> stepWrites = new HashSet<>();
+                    collect(step, stepReads, stepWrites);
+                    boolean leavesItAlone = Collections.disjoint(stepWrites, reads)
+                        && Collections.disjoint(stepWrites, writes);
+                    if (leavesItAlone && step instanceof FusionPlan.Pass p && p.n == poolSize(call.instruction)
+                        && readsOnlyAtElement(p, writes) && Collections.disjoint(prologueReads(p), writes)) {
+                        prologues.computeIfAbsent(p, k -> new ArrayList<>()).add(call);
+                        absorbed.add(call);
+                        break;
+                    }
+                    if (!leavesItAlone || !Collections.disjoint(stepReads, writes)) {
+                        break;
+                    }
+                }
+            }
+        }
+
+        /**
+         * The elements a max-pool call writes, when it can run inside a pass (else -1): the
+         * forward's outputs, or the backward's input gradient when its forward is in the plan
+         * and each input pixel meets at most 81 windows.
+         */
+        private int poolSize(Program.Instruction in) {
+            Program program = plan.program();
+            if (in instanceof Program.MaxPool2d pool) {
+                return program.buffers().get(pool.out()).length;
+            } else if (in instanceof Program.MaxPool2dBackward back) {
+                Program.MaxPool2d pool = forwardOf(back);
+                if (pool == null) {
+                    return -1;
+                }
+                long reach = (pool.kernel() + pool.stride() - 1L) / pool.stride();
+                return reach * reach <= 81 ? program.buffers().get(back.gradIn()).length : -1;
+            }
+            return -1;
+        }
+
+        /** The forward call whose arg-max a backward reads, with the same planes, or null. */
+        private Program.MaxPool2d forwardOf(Program.MaxPool2dBackward back) {
+            for (FusionPlan.Step step : plan.steps()) {
+                if (step instanceof FusionPlan.Call c && c.instruction instanceof Program.MaxPool2d pool
+                    && pool.argmax() == back.argmax() && pool.planes() == back.planes() && pool.h() == back.h()
+                    && pool.w() == back.w()) {
+                    return pool;
+                }
+            }
+            return null;
+        }
+
+        /** What a step reads and writes, with the pool calls already moved into it. */
+        private void collect(FusionPlan.Step step, Set<Integer> reads, Set<Integer> writes) {
+            if (step instanceof FusionPlan.Call c) {
+                collect(c.instruction, reads, writes);
+                return;
+            }
+            FusionPlan.Pass p = (FusionPlan.Pass) step;
+            for (FusionPlan.Call c : prologues.getOrDefault(p, List.of())) {
+                collect(c.instruction, reads, writes);
+            }
+            for (TileOp op : p.ops) {
+                int read = TileOp.readBuffer(op);
+                if (read >= 0) {
+                    reads.add(read);
+                } else if (op instanceof TileOp.Store) {
+                    writes.add(((TileOp.Store) op).buffer);
+                }
+            }
+            for (FusedKernel.Sink sink : p.sinks) {
+                writes.add(sink.out);
+            }
+        }
+
+        /** What the calls already moved into a pass read: other work-items read it around element i. */
+        private Set<Integer> prologueReads(FusionPlan.Pass p) {
+            Set<Integer> reads = new HashSet<>();
+            for (FusionPlan.Call c : prologues.getOrDefault(p, List.of())) {
+                collect(c.instruction, reads, new HashSet<>());
+            }
+            return reads;
+        }
+
+        private static void collect(Program.Instruction in, Set<Integer> reads, Set<Integer> writes) {
+            int[] buffers = in.buffers();
+            for (int slot = 0; slot < buffers.length; slot++) {
+                if (in.writes(slot)) {
+                    writes.add(buffers[slot]);
+                }
+                if (in.reads(slot)) {
+                    reads.add(buffers[slot]);
+                }
+            }
+        }
+
+        /** Whether the pass reads {@code buffers} only element i at element i (a plain load). */
+        private static boolean readsOnlyAtElement(FusionPlan.Pass p, Set<Integer> buffers) {
+            for (TileOp op : p.ops) {
+                if (buffers.contains(TileOp.readBuffer(op)) && !(op instanceof TileOp.Load l && l.offset == 0)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private void use(int buffer, FusionPlan.Step step) {
@@ -278,6 +415,9 @@ public final class DeviceSource {
             out.append("// Generated by Tornagrad's DeviceSource from a fused program; do not edit.\n");
             out.append("public final class ").append(className).append(" {\n");
             for (FusionPlan.Step s : plan.steps()) {
+                if (absorbed.contains(s)) {
+                    continue;
+                }
                 if (s instanceof FusionPlan.Call) {
                     flushSerial();
                     flushFinishes();
@@ -316,12 +456,14 @@ public final class DeviceSource {
             /** One-element buffers kept in local variables of the kernel (a serial kernel's own scalars). */
             final Set<Integer> locals;
             final Set<Integer> usedLocals = new TreeSet<>();
+            private final Program program;
 
-            Params() {
-                this(Set.of());
+            Params(Program program) {
+                this(program, Set.of());
             }
 
-            Params(Set<Integer> locals) {
+            Params(Program program, Set<Integer> locals) {
+                this.program = program;
                 this.locals = locals;
             }
 
@@ -367,10 +509,10 @@ public final class DeviceSource {
                 if (at == null) {
                     at = list.size();
                     buffers.put(b, at);
-                    list.add(new Param(b, null, write));
+                    list.add(new Param(b, null, write, program.buffers().get(b).isInt));
                     names.add("b" + b);
                 } else if (write && !list.get(at).written) {
-                    list.set(at, new Param(b, null, true));
+                    list.set(at, new Param(b, null, true, list.get(at).ints));
                 }
                 return names.get(at);
             }
@@ -383,7 +525,7 @@ public final class DeviceSource {
                     }
                 }
                 String name = prefix + list.size();
-                list.add(new Param(-1, array, true));
+                list.add(new Param(-1, array, true, false));
                 names.add(name);
                 return name;
             }
@@ -398,7 +540,7 @@ public final class DeviceSource {
         }
 
         private void parallelPass(FusionPlan.Pass p) {
-            Params params = new Params();
+            Params params = new Params(plan.program());
             StringBuilder body = new StringBuilder();
             String kind;
             List<Finish> finishes = new ArrayList<>();
@@ -421,6 +563,9 @@ public final class DeviceSource {
 
         /** A pass the target cannot take as one kernel (too many arrays): its instructions, one call each. */
         private void calls(FusionPlan.Pass p) {
+            for (FusionPlan.Call c : prologues.getOrDefault(p, List.of())) {
+                launches.add(new Call(c.instruction, c.argmaxRead));
+            }
             for (Program.Instruction in : p.instructions) {
                 launches.add(new Call(in, true));
             }
@@ -473,7 +618,7 @@ public final class DeviceSource {
 
         /** Renders finishes then passes serially; emits it when {@code emit}, else says whether it fits. */
         private boolean serialKernel(List<Finish> finishes, List<FusionPlan.Pass> passes, boolean emit) {
-            Params params = new Params(serialLocals(finishes, passes));
+            Params params = new Params(plan.program(), serialLocals(finishes, passes));
             StringBuilder body = new StringBuilder();
             finishBody(finishes, params, body, false);
             for (FusionPlan.Pass p : passes) {
@@ -497,7 +642,7 @@ public final class DeviceSource {
             if (pending.isEmpty()) {
                 return;
             }
-            Params params = new Params();
+            Params params = new Params(plan.program());
             StringBuilder body = new StringBuilder();
             finishBody(pending, params, body, true);
             pending.clear();
@@ -660,12 +805,45 @@ public final class DeviceSource {
                     slots = Math.max(slots, s + 1);
                 }
             }
+            for (FusionPlan.Call c : prologues.getOrDefault(p, List.of())) {
+                body.append(indent).append(pooled(c, params)).append('\n');
+            }
             for (int s = 0; s < slots; s++) {
                 body.append(indent).append("float v").append(s).append(" = 0f;\n");
             }
             for (TileOp op : p.ops) {
                 body.append(indent).append(statement(op, params, sinks)).append('\n');
             }
+        }
+
+        /** A max-pool call moved into a pass: its output element i, from the whole buffers it reads. */
+        private String pooled(FusionPlan.Call c, Params params) {
+            String pooling = "org.tornagrad.kernels.Pooling.";
+            if (c.instruction instanceof Program.MaxPool2d pool) {
+                int outH = Pooling.outputSize(pool.h(), pool.kernel(), pool.stride(), pool.padding());
+                int outW = Pooling.outputSize(pool.w(), pool.kernel(), pool.stride(), pool.padding());
+                int plane = pool.h() * pool.w();
+                String x = params.buffer(pool.x());
+                StringBuilder sb = new StringBuilder("{ int plane = i / ").append(outH * outW)
+                    .append("; int at = i - plane * ").append(outH * outW).append("; int idx = ").append(pooling)
+                    .append("windowArgMax(").append(x).append(", plane * ").append(plane).append(", ").append(pool.h())
+                    .append(", ").append(pool.w()).append(", at / ").append(outW).append(", at % ").append(outW)
+                    .append(", ").append(pool.kernel()).append(", ").append(pool.stride()).append(", ")
+                    .append(pool.padding()).append("); ");
+                if (c.argmaxRead) {
+                    sb.append(params.write(pool.argmax(), "i")).append(" = idx; ");
+                }
+                return sb.append(params.write(pool.out(), "i")).append(" = ").append(x).append("[plane * ").append(plane)
+                    .append(" + idx]; }").toString();
+            }
+            Program.MaxPool2dBackward back = (Program.MaxPool2dBackward) c.instruction;
+            Program.MaxPool2d pool = forwardOf(back);
+            int plane = back.h() * back.w();
+            return "{ int plane = i / " + plane + "; int at = i - plane * " + plane + "; "
+                + params.write(back.gradIn(), "i") + " = " + pooling + "gatheredGradient(" + params.buffer(back.g())
+                + ", " + params.buffer(back.argmax()) + ", plane * " + back.outH() * back.outW() + ", " + back.w() + ", "
+                + back.outH() + ", " + back.outW() + ", " + pool.kernel() + ", " + pool.stride() + ", "
+                + pool.padding() + ", at / " + back.w() + ", at % " + back.w() + "); }";
         }
 
         private String statement(TileOp op, Params params, List<FusedKernel.Sink> sinks) {

@@ -42,10 +42,10 @@ public final class DeviceSourceOnJvm {
         return new CompiledProgram(program, steps);
     }
 
-    /** The number of launches a device would make for {@code program} (a kernel call counts once). */
-    public static int launches(Program program, int tile) {
+    /** The launches a device would make for {@code program}, in order (a kernel call counts once). */
+    public static List<DeviceSource.Launch> launches(Program program, int tile) {
         return DeviceSource.render(JavaProgramCompiler.plan(program, tile), "Count", null, DeviceSource.Options.DEFAULT)
-            .launches().size();
+            .launches();
     }
 
     private static Class<?> define(String name, byte[] bytes) {

@@ -45,4 +45,35 @@ public final class Pooling {
         }
         return best;
     }
+
+    /**
+     * The gradient that max-pooling's backward routes to input pixel {@code (y, x)} of a plane:
+     * the output gradients whose window's winner is that pixel, added from 0 in output row-major
+     * order, the order of the scatter in {@code Backend.maxPool2dBackward}, so the bits are the
+     * same. Only the windows that contain the pixel can pick it, so this visits
+     * {@code ceil(kernel / stride)^2} outputs at most; a device computes each pixel in a work-item
+     * of its own, without float atomics. {@code outOffset} is the plane's first output.
+     */
+    public static float gatheredGradient(float[] g, int[] argmax, int outOffset, int w, int outH, int outW,
+                                         int kernel, int stride, int padding, int y, int x) {
+        int winner = y * w + x;
+        int oyTo = Math.min(outH - 1, (y + padding) / stride);
+        int oxTo = Math.min(outW - 1, (x + padding) / stride);
+        float sum = 0f;
+        for (int oy = firstWindow(y, kernel, stride, padding); oy <= oyTo; oy++) {
+            for (int ox = firstWindow(x, kernel, stride, padding); ox <= oxTo; ox++) {
+                int o = outOffset + oy * outW + ox;
+                if (argmax[o] == winner) {
+                    sum += g[o];
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** The first window along one axis that reaches input position {@code y}: start + kernel - 1 >= y. */
+    private static int firstWindow(int y, int kernel, int stride, int padding) {
+        int reach = y + padding - (kernel - 1);
+        return reach <= 0 ? 0 : (reach + stride - 1) / stride;
+    }
 }

@@ -87,4 +87,42 @@ class ReductionAndPoolingTest {
         float[] nans = {Float.NaN, 1f, Float.NaN, 0f};
         assertEquals(2, Pooling.windowArgMax(nans, 0, 2, 2, 0, 0, 2, 2, 0), "PyTorch's CPU kernel keeps the last NaN");
     }
+
+    @Test
+    void gatheredGradientIsTheScattersSumBitForBit() {
+        Random r = new Random(11);
+        int[][] cases = { // h, w, kernel, stride, padding
+            {7, 9, 3, 1, 1}, {8, 8, 5, 1, 2}, {9, 7, 3, 2, 1}, {10, 11, 4, 3, 2}, {5, 6, 2, 2, 0}, {4, 4, 7, 1, 3},
+            {1, 5, 1, 1, 0}, {6, 6, 3, 3, 0}};
+        for (int[] c : cases) {
+            int h = c[0], w = c[1], k = c[2], stride = c[3], pad = c[4];
+            int outH = Pooling.outputSize(h, k, stride, pad);
+            int outW = Pooling.outputSize(w, k, stride, pad);
+            int planes = 2;
+            float[] x = new float[planes * h * w];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(10) == 0 ? Float.NaN : r.nextInt(4);   // ties and NaN, so winners repeat
+            }
+            float[] g = new float[planes * outH * outW];
+            int[] argmax = new int[g.length];
+            for (int o = 0; o < g.length; o++) {
+                g[o] = r.nextInt(8) == 0 ? -0f : (float) r.nextGaussian() * 1e3f;
+                int plane = o / (outH * outW);
+                int oy = o % (outH * outW) / outW;
+                argmax[o] = Pooling.windowArgMax(x, plane * h * w, h, w, oy, o % outW, k, stride, pad);
+            }
+            // The scatter, plane by plane in output order, written here.
+            float[] want = new float[x.length];
+            for (int o = 0; o < g.length; o++) {
+                want[o / (outH * outW) * h * w + argmax[o]] += g[o];
+            }
+            for (int i = 0; i < x.length; i++) {
+                int plane = i / (h * w);
+                int y = i % (h * w) / w;
+                float got = Pooling.gatheredGradient(g, argmax, plane * outH * outW, w, outH, outW, k, stride, pad, y, i % w);
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got),
+                    java.util.Arrays.toString(c) + " pixel " + i + ": expected " + want[i] + ", got " + got);
+            }
+        }
+    }
 }

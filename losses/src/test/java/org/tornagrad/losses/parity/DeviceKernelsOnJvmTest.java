@@ -99,11 +99,35 @@ class DeviceKernelsOnJvmTest {
         Map<String, Tensor> prepared = dice.prepareUnchecked(inputs);
         Program program = CompiledLoss.trace(dice, prepared, true, new ReferenceBackend());
         // The forward pass with its four sums, the scalar arithmetic (finishing the sums), the backward pass.
-        assertEquals(3, DeviceSourceOnJvm.launches(program, 256));
+        assertEquals(3, DeviceSourceOnJvm.launches(program, 256).size());
         Map<String, Tensor> expected = new ProgramRunner(program, new ReferenceBackend()).run(prepared);
         Map<String, Tensor> actual = DeviceSourceOnJvm.compile(program, 256, DeviceSource.Options.DEFAULT).run(prepared);
         assertClose(expected.get("loss").toArray(), actual.get("loss").toArray(), "dice loss");
         assertClose(expected.get("grad:inputs").toArray(), actual.get("grad:inputs").toArray(), "dice grad");
         assertArrayEquals(expected.get("grad:inputs").shape().dims(), actual.get("grad:inputs").shape().dims());
+    }
+
+    @Test
+    void boundaryRunsItsPoolsInsideItsPassesInTenLaunches() {
+        Loss boundary = Losses.create("boundary");
+        Map<String, Tensor> inputs = Map.of("pred", Tensor.randn(3, 2, 1, 64, 64),
+            "gt", Tensor.uniform(4, 0f, 1f, 2, 64, 64).gt(Tensor.scalar(0.5f)));
+        Map<String, Tensor> prepared = boundary.prepareUnchecked(inputs);
+        Program program = CompiledLoss.trace(boundary, prepared, true, new ReferenceBackend());
+        List<DeviceSource.Launch> launches = DeviceSourceOnJvm.launches(program, 256);
+        // Four max-pools and two backwards run at the start of the passes that read them; the
+        // one call left is softmax's max over the channels.
+        List<String> calls = new ArrayList<>();
+        for (DeviceSource.Launch l : launches) {
+            if (l instanceof DeviceSource.Call c) {
+                calls.add(c.instruction.kind().toString());
+            }
+        }
+        assertEquals(List.of("MAX_ROWS"), calls);
+        assertEquals(10, launches.size());
+        Map<String, Tensor> expected = new ProgramRunner(program, new ReferenceBackend()).run(prepared);
+        Map<String, Tensor> actual = DeviceSourceOnJvm.compile(program, 256, DeviceSource.Options.DEFAULT).run(prepared);
+        assertClose(expected.get("loss").toArray(), actual.get("loss").toArray(), "boundary loss");
+        assertClose(expected.get("grad:pred").toArray(), actual.get("grad:pred").toArray(), "boundary grad");
     }
 }

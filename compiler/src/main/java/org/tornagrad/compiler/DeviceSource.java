@@ -20,7 +20,7 @@ import org.tornagrad.kernels.Unary;
  * TornadoVM). The formulas are the shared scalar bodies of {@code kernels} ({@link Unary},
  * {@link Binary}) with their op codes as constants, so the device computes what the Java
  * reference does, except for exp, log, pow and tanh (and sigmoid and BCE, which call them):
- * those call the float functions of a class the target names ({@link Options#math}), as
+ * those call the float functions of a class the target names ({@link Options#math()}), as
  * PyTorch's CUDA kernels call {@code expf} and {@code logf}, since the shared bodies' double
  * {@code Math.exp} would become double-precision device code (see {@link FloatForms}).
  *

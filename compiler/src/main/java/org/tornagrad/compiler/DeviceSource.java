@@ -20,7 +20,10 @@ import org.tornagrad.kernels.Unary;
  * launch, for TornadoVM to compile to OpenCL or PTX (this class only writes text: it needs no
  * TornadoVM). The formulas are the shared scalar bodies of {@code kernels} ({@link Unary},
  * {@link Binary}) with their op codes as constants, so the device computes what the Java
- * reference does.
+ * reference does, except for exp, log, pow and tanh (and sigmoid and BCE, which call them):
+ * those call the float functions of a class the target names ({@link Options#math()}), as
+ * PyTorch's CUDA kernels call {@code expf} and {@code logf}, since the shared bodies' double
+ * {@code Math.exp} would become double-precision device code (see {@link FloatForms}).
  *
  * <p>How passes become launches:
  * <ul>
@@ -119,10 +122,17 @@ public final class DeviceSource {
      * separate calls); with {@code stridedSums}, a pass whose sums all span long rows of one
      * length gives each work-item every W-th element of its row instead of a contiguous tile
      * (neighbouring work-items then read neighbouring elements, as a GPU wants; on a CPU device
-     * contiguous tiles measured faster: bench/results/tornado-pocl.md).
+     * contiguous tiles measured faster: bench/results/tornado-pocl.md). {@code math} is the
+     * qualified name of the class whose static {@code float exp(float)}, {@code log(float)},
+     * {@code pow(float, float)} and {@code tanh(float)} the kernels call:
+     * {@code uk.ac.manchester.tornado.api.math.TornadoMath} for TornadoVM (the device's float
+     * functions), {@link DeviceMathOnJvm} for kernels run as Java.
      */
-    public record Options(int serialMax, int maxParams, boolean stridedSums) {
-        /** The defaults: {@link DeviceSource#SERIAL_MAX}, {@link DeviceSource#MAX_PARAMETERS}, contiguous tiles. */
+    public record Options(int serialMax, int maxParams, boolean stridedSums, String math) {
+        /**
+         * The defaults: {@link DeviceSource#SERIAL_MAX}, {@link DeviceSource#MAX_PARAMETERS},
+         * contiguous tiles, {@link DeviceMathOnJvm}.
+         */
         public static final Options DEFAULT = new Options(SERIAL_MAX, MAX_PARAMETERS, false);
 
         public Options {
@@ -130,6 +140,14 @@ public final class DeviceSource {
                 throw new IllegalArgumentException("options: expected serialMax >= 0 and maxParams >= 1, got "
                     + serialMax + " and " + maxParams);
             }
+            if (math == null || !math.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*")) {
+                throw new IllegalArgumentException("options: expected the qualified name of a math class, got " + math);
+            }
+        }
+
+        /** These options with {@link DeviceMathOnJvm} as the math class. */
+        public Options(int serialMax, int maxParams, boolean stridedSums) {
+            this(serialMax, maxParams, stridedSums, DeviceMathOnJvm.class.getName());
         }
     }
 
@@ -170,6 +188,7 @@ public final class DeviceSource {
         private final int serialMax;
         private final int maxParams;
         private final boolean stridedSums;
+        private final FloatForms floats;
         private final StringBuilder out = new StringBuilder();
         private final List<Launch> launches = new ArrayList<>();
         /** Partial sums waiting to be finished: the sink, its partial array and each row's first tile. */
@@ -195,6 +214,7 @@ public final class DeviceSource {
             this.serialMax = options.serialMax();
             this.maxParams = options.maxParams();
             this.stridedSums = options.stridedSums();
+            this.floats = new FloatForms(options.math());
             for (FusionPlan.Step step : plan.steps()) {
                 if (step instanceof FusionPlan.Call) {
                     for (int b : ((FusionPlan.Call) step).instruction.buffers()) {
@@ -887,7 +907,7 @@ public final class DeviceSource {
             return params.read(f.buffer, Integer.toString(f.element));
         }
 
-        private static String formula(TileOp op) {
+        private String formula(TileOp op) {
             int[] in = op.in;
             if (op instanceof TileOp.Exp) {
                 return unary(Unary.EXP, in[0], 0f, 0f);
@@ -899,16 +919,22 @@ public final class DeviceSource {
                 TileOp.UnaryOp u = (TileOp.UnaryOp) op;
                 return unary(u.op, in[0], u.a, u.b);
             } else if (op instanceof TileOp.Bce) {
-                return "org.tornagrad.kernels.Binary.apply(" + Binary.BCE + ", " + v(in[0]) + ", " + v(in[1]) + ")";
+                return binary(Binary.BCE, in[0], in[1]);
             } else if (op instanceof TileOp.BinaryOp) {
-                return "org.tornagrad.kernels.Binary.apply(" + ((TileOp.BinaryOp) op).op + ", " + v(in[0]) + ", "
-                    + v(in[1]) + ")";
+                return binary(((TileOp.BinaryOp) op).op, in[0], in[1]);
             }
             throw new IllegalStateException("device source: no device form for tile op " + op);
         }
 
-        private static String unary(int op, int x, float a, float b) {
-            return "org.tornagrad.kernels.Unary.apply(" + op + ", " + v(x) + ", " + literal(a) + ", " + literal(b) + ")";
+        private String unary(int op, int x, float a, float b) {
+            String form = floats.unary(op, v(x), a);
+            return form != null ? form
+                : "org.tornagrad.kernels.Unary.apply(" + op + ", " + v(x) + ", " + literal(a) + ", " + literal(b) + ")";
+        }
+
+        private String binary(int op, int x, int y) {
+            String form = floats.binary(op, v(x), v(y));
+            return form != null ? form : "org.tornagrad.kernels.Binary.apply(" + op + ", " + v(x) + ", " + v(y) + ")";
         }
 
         /** {@code offset + Σ coordinate(d) * stride(d)} of position i, with the view's constants. */
@@ -960,6 +986,67 @@ public final class DeviceSource {
                 return "Float.NEGATIVE_INFINITY";
             }
             return Float.toString(f) + "f";
+        }
+    }
+
+    /**
+     * The device forms of the ops that call exp, log, pow or tanh: the float functions of class
+     * {@code math} instead of the shared bodies' {@code (float) Math.exp(x)}, which TornadoVM
+     * compiles to double-precision device code (slow on CPUs' OpenCL and on GPUs, whose FP64 may
+     * run at 1/32 to 1/64 of the FP32 rate). PyTorch's CUDA kernels call the float {@code expf},
+     * {@code logf} and {@code powf} likewise; on a device each result is within the device libm's
+     * float bound of Java's (OpenCL: exp and log 3 ulp, pow 16 ulp, tanh 5 ulp), and with
+     * {@link DeviceMathOnJvm} it is Java's, bit for bit. Each form keeps the rounding order of its
+     * shared body ({@link Unary#sigmoid}, {@link Binary#bce}); the shared bodies stay the Java
+     * reference. Every other op, sqrt included (a double square root rounded to float is the
+     * float square root), stays on the shared bodies.
+     */
+    private static final class FloatForms {
+        private final String math;
+
+        FloatForms(String math) {
+            this.math = math;
+        }
+
+        /** The float form of unary {@code op} of {@code x} (constant {@code a}), or null for the shared body. */
+        String unary(int op, String x, float a) {
+            switch (op) {
+                case Unary.EXP: return exp(x);
+                case Unary.LOG: return log(x);
+                case Unary.TANH: return math + ".tanh(" + x + ")";
+                case Unary.SIGMOID: return "1f / (1f + " + exp("-" + x) + ")";
+                // x * x is Java's (float) Math.pow(x, 2.0) bit for bit (a float's square is exact
+                // in double), and PyTorch's pow kernels take exponent 2 as a square too.
+                case Unary.POW_SCALAR: return a == 2f ? "(" + x + " * " + x + ")" : pow(x, Renderer.literal(a));
+                default: return null;
+            }
+        }
+
+        /** The float form of binary {@code op} of {@code x} and {@code y}, or null for the shared body. */
+        String binary(int op, String x, String y) {
+            switch (op) {
+                case Binary.POW: return pow(x, y);
+                case Binary.BCE: return "-(" + y + " * " + clampedLog(x) + " + (1f - " + y + ") * "
+                    + clampedLog("1f - " + x) + ")";
+                default: return null;
+            }
+        }
+
+        private String exp(String x) {
+            return math + ".exp(" + x + ")";
+        }
+
+        private String log(String x) {
+            return math + ".log(" + x + ")";
+        }
+
+        private String pow(String x, String y) {
+            return math + ".pow(" + x + ", " + y + ")";
+        }
+
+        /** {@link Binary#clampedLog}: PyTorch's -100 clamp, with {@link Binary#maximum}'s NaN handling. */
+        private String clampedLog(String x) {
+            return "org.tornagrad.kernels.Binary.maximum(" + log(x) + ", -100f)";
         }
     }
 }

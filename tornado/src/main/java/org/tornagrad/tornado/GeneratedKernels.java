@@ -27,6 +27,8 @@ import uk.ac.manchester.tornado.api.TaskGraph;
  */
 final class GeneratedKernels {
     static final String PARALLEL = "uk.ac.manchester.tornado.api.annotations.Parallel";
+    /** The kernels' math class: TornadoVM compiles its float methods to the device's float exp, log, pow, tanh. */
+    static final String MATH = "uk.ac.manchester.tornado.api.math.TornadoMath";
     private static final String TASKS = "uk.ac.manchester.tornado.api.common.TornadoFunctions.Task";
     private static final AtomicLong IDS = new AtomicLong();
 

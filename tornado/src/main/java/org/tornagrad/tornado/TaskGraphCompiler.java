@@ -52,10 +52,12 @@ public final class TaskGraphCompiler implements ProgramCompiler {
     static final int TILE = Integer.getInteger("tornagrad.tornado.tile", 256);
     /**
      * How passes become kernels; {@code -Dtornagrad.tornado.sums=strided} gives a work-item every
-     * W-th element of its row instead of a tile (see {@link DeviceSource.Options}).
+     * W-th element of its row instead of a tile (see {@link DeviceSource.Options}); exp, log, pow
+     * and tanh are the device's float functions ({@link GeneratedKernels#MATH}).
      */
     static final DeviceSource.Options OPTIONS = new DeviceSource.Options(DeviceSource.SERIAL_MAX,
-        DeviceSource.MAX_PARAMETERS, "strided".equals(System.getProperty("tornagrad.tornado.sums")));
+        DeviceSource.MAX_PARAMETERS, "strided".equals(System.getProperty("tornagrad.tornado.sums")),
+        GeneratedKernels.MATH);
 
     /** The instance {@link org.tornagrad.compiler.ProgramCompilers} finds. */
     public TaskGraphCompiler() {

@@ -1015,9 +1015,7 @@ public final class DeviceSource {
                 case Unary.LOG: return log(x);
                 case Unary.TANH: return math + ".tanh(" + x + ")";
                 case Unary.SIGMOID: return "1f / (1f + " + exp("-" + x) + ")";
-                // x * x is Java's (float) Math.pow(x, 2.0) bit for bit (a float's square is exact
-                // in double), and PyTorch's pow kernels take exponent 2 as a square too.
-                case Unary.POW_SCALAR: return a == 2f ? "(" + x + " * " + x + ")" : pow(x, Renderer.literal(a));
+                case Unary.POW_SCALAR: return powScalar(x, a);
                 default: return null;
             }
         }
@@ -1038,6 +1036,22 @@ public final class DeviceSource {
 
         private String log(String x) {
             return math + ".log(" + x + ")";
+        }
+
+        /**
+         * Exponents 0, 1 and 2 as 1, x and x * x: Java's {@code (float) Math.pow} bit for bit (NaN
+         * included; a float's square is exact in double), and what PyTorch's pow does with them
+         * (a fill, a copy, a square). Focal's backward raises to gamma - 1.
+         */
+        private String powScalar(String x, float a) {
+            if (a == 0f) {
+                return "1f";
+            } else if (a == 1f) {
+                return x;
+            } else if (a == 2f) {
+                return "(" + x + " * " + x + ")";
+            }
+            return pow(x, Renderer.literal(a));
         }
 
         private String pow(String x, String y) {

@@ -36,8 +36,8 @@ import org.tornagrad.kernels.Unary;
  *       also finishes the partial sums of the pass before it: a launch costs more than a few
  *       hundred additions;</li>
  *   <li>a max-pool or its backward runs at the start of a later pass over the same elements
- *       where it can ({@link #absorbPools}): each of its outputs reads only whole buffers that
- *       earlier launches finished;</li>
+ *       where it can: each of its outputs reads only whole buffers that earlier launches
+ *       finished;</li>
  *   <li>a call no pass absorbs stays one launch of its own kernel ({@link Call}).</li>
  * </ul>
  * Sums are accumulated in double, as the device's reduction kernels do.

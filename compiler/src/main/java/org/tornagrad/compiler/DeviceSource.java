@@ -929,7 +929,8 @@ public final class DeviceSource {
         private String unary(int op, int x, float a, float b) {
             String form = floats.unary(op, v(x), a);
             return form != null ? form
-                : "org.tornagrad.kernels.Unary.apply(" + op + ", " + v(x) + ", " + literal(a) + ", " + literal(b) + ")";
+                : "org.tornagrad.kernels.Unary.apply(" + op + ", " + v(x) + ", " + constant(a, v(x)) + ", "
+                    + constant(b, v(x)) + ")";
         }
 
         private String binary(int op, int x, int y) {
@@ -976,11 +977,23 @@ public final class DeviceSource {
             return "v" + slot;
         }
 
+        /**
+         * An op's constant: a literal, but NaN computed at run time from the op's operand
+         * ({@link #nan}), since TornadoVM prints the constant {@code Float.NaN} as {@code NaNF},
+         * which no OpenCL compiler takes.
+         */
+        private static String constant(float f, String operand) {
+            return Float.isNaN(f) ? nan(operand) : literal(f);
+        }
+
+        /** NaN from {@code x} at run time, as {@code Unary}'s unknown op: {@code x - x} is 0 or NaN, times infinity NaN. */
+        static String nan(String x) {
+            return "((" + x + " - " + x + ") * Float.POSITIVE_INFINITY)";
+        }
+
         /** A float constant that reads back as the same bits. */
         private static String literal(float f) {
-            if (Float.isNaN(f)) {
-                return "Float.NaN";
-            } else if (f == Float.POSITIVE_INFINITY) {
+            if (f == Float.POSITIVE_INFINITY) {
                 return "Float.POSITIVE_INFINITY";
             } else if (f == Float.NEGATIVE_INFINITY) {
                 return "Float.NEGATIVE_INFINITY";
@@ -1044,7 +1057,9 @@ public final class DeviceSource {
          * (a fill, a copy, a square). Focal's backward raises to gamma - 1.
          */
         private String powScalar(String x, float a) {
-            if (a == 0f) {
+            if (Float.isNaN(a)) {
+                return Renderer.nan(x); // Java's pow(x, NaN) is NaN for every x (C's and PyTorch's pow(1, NaN) is 1)
+            } else if (a == 0f) {
                 return "1f";
             } else if (a == 1f) {
                 return x;

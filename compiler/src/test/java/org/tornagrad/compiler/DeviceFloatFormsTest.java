@@ -146,6 +146,23 @@ class DeviceFloatFormsTest {
             .contains(DeviceMathOnJvm.class.getName() + ".exp("));
     }
 
+    /** TornadoVM prints the constant Float.NaN as NaNF, which no OpenCL compiler takes. */
+    @Test
+    void nanConstantsAreComputedAtRunTimeAndStayNaN() {
+        DeviceSource.Options options = new DeviceSource.Options(DeviceSource.SERIAL_MAX, DeviceSource.MAX_PARAMETERS,
+            false, TORNADO_MATH);
+        Map<String, Function<Map<String, Variable>, Variable>> ops = new LinkedHashMap<>();
+        ops.put("pow NaN", v -> v.get("x").pow(Float.NaN));
+        ops.put("add NaN", v -> v.get("x").add(Float.NaN));
+        ops.put("mul NaN", v -> v.get("x").mul(Float.NaN));
+        ops.put("rsub NaN", v -> v.get("x").rsub(Float.NaN));
+        for (Map.Entry<String, Function<Map<String, Variable>, Variable>> e : ops.entrySet()) {
+            String source = render(e.getValue(), options);
+            assertFalse(source.contains("NaN"), e.getKey() + ":\n" + source);
+            check(e.getKey(), e.getValue(), x -> Float.NaN);
+        }
+    }
+
     @Test
     void theMathClassMustBeAQualifiedName() {
         for (String bad : new String[] {null, "", "a.", "Math.exp(x); //", "1a.B"}) {

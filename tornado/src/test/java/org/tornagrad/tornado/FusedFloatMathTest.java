@@ -76,6 +76,15 @@ class FusedFloatMathTest {
         check("bce", v -> v.get("x").binaryCrossEntropy(v.get("y")), probabilities(16), target, 8);
     }
 
+    /** TornadoVM prints a NaN constant as {@code NaNF}, which PoCL's and NVIDIA's OpenCL C reject. */
+    @Test
+    void nanConstantsCompileAndGiveNaN() {
+        float[] x = values();
+        check("pow NaN", v -> v.get("x").pow(Float.NaN), x, x, 0);
+        check("add NaN", v -> v.get("x").add(Float.NaN), x, x, 0);
+        check("rsub NaN", v -> v.get("x").rsub(Float.NaN), x, x, 0);
+    }
+
     private static void check(String what, Function<Map<String, Variable>, Variable> f, float[] x, float[] y,
                               long maxUlps) {
         Map<String, Tensor> in = new LinkedHashMap<>();

@@ -1037,10 +1037,21 @@ public final class DeviceSource {
         String binary(int op, String x, String y) {
             switch (op) {
                 case Binary.POW: return pow(x, y);
-                case Binary.BCE: return "-(" + y + " * " + clampedLog(x) + " + (1f - " + y + ") * "
-                    + clampedLog("1f - " + x) + ")";
+                case Binary.BCE: return bce(x, y);
                 default: return null;
             }
+        }
+
+        /**
+         * {@link Binary#bce}, with one log instead of two for a hard target (segmentation masks
+         * are 0 and 1): at t = 0 (or -0) and p >= 0, or at t = 1 and p <= 1, the other term is 0
+         * times a clamped log in [-100, 0] or a NaN the kept log also gives, so dropping it leaves
+         * the same bits ({@code DeviceFloatFormsTest} checks every target against every special p).
+         */
+        private String bce(String p, String t) {
+            String full = "-(" + t + " * " + clampedLog(p) + " + (1f - " + t + ") * " + clampedLog("1f - " + p) + ")";
+            return "((" + t + " == 0f && " + p + " >= 0f) ? -" + clampedLog("1f - " + p) + " : (" + t + " == 1f && "
+                + p + " <= 1f) ? -" + clampedLog(p) + " : " + full + ")";
         }
 
         private String exp(String x) {

@@ -1045,8 +1045,8 @@ public final class DeviceSource {
         /**
          * {@link Binary#bce}, with one log instead of two for a hard target (segmentation masks
          * are 0 and 1): at t = 0 (or -0) and p >= 0, or at t = 1 and p <= 1, the other term is 0
-         * times a clamped log in [-100, 0] or a NaN the kept log also gives, so dropping it leaves
-         * the same bits ({@code DeviceFloatFormsTest} checks every target against every special
+         * times a clamped log in [-100, 0], or both forms give NaN, so dropping it leaves the same
+         * bits ({@code DeviceFloatFormsTest} checks every target against every special
          * p). The kept log's argument is computed, not chosen by a branch, and the tests are
          * {@code &} and {@code |}, not {@code &&}: a mask's 0s and 1s then take the same path, no
          * branch to mispredict, and TornadoVM finds no log the two forms share to hoist above
@@ -1055,7 +1055,7 @@ public final class DeviceSource {
         private String bce(String p, String t) {
             String full = "-(" + t + " * " + clampedLog(p) + " + (1f - " + t + ") * " + clampedLog("1f - " + p) + ")";
             String hard = "((" + t + " == 0f & " + p + " >= 0f) | (" + t + " == 1f & " + p + " <= 1f))";
-            String kept = t + " * " + p + " + (1f - " + t + ") * (1f - " + p + ")"; // p at t = 1, 1 - p at t = 0 or -0
+            String kept = t + " * " + p + " + (1f - " + t + ") * (1f - " + p + ")"; // exactly p at t = 1, 1 - p at t = 0 or -0
             return "(" + hard + " ? -" + clampedLog(kept) + " : " + full + ")";
         }
 

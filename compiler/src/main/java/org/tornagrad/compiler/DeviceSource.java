@@ -986,7 +986,10 @@ public final class DeviceSource {
             return Float.isNaN(f) ? nan(operand) : literal(f);
         }
 
-        /** NaN from {@code x} at run time, as {@code Unary}'s unknown op: {@code x - x} is 0 or NaN, times infinity NaN. */
+        /**
+         * NaN from {@code x} at run time, as {@code Unary}'s unknown op does: {@code x - x} is 0
+         * or NaN, and either times infinity is NaN.
+         */
         static String nan(String x) {
             return "((" + x + " - " + x + ") * Float.POSITIVE_INFINITY)";
         }

@@ -76,7 +76,7 @@ class FusedFloatMathTest {
         check("bce", v -> v.get("x").binaryCrossEntropy(v.get("y")), probabilities(16), target, 8);
     }
 
-    /** TornadoVM prints a NaN constant as {@code NaNF}, which PoCL's and NVIDIA's OpenCL C reject. */
+    /** TornadoVM prints a NaN constant as {@code NaNF}, not OpenCL C: PoCL fails to build such a kernel. */
     @Test
     void nanConstantsCompileAndGiveNaN() {
         float[] x = values();

@@ -979,19 +979,16 @@ public final class DeviceSource {
 
         /**
          * An op's constant: a literal, but NaN computed at run time from the op's operand
-         * ({@link #nan}), since TornadoVM prints the constant {@code Float.NaN} as {@code NaNF},
-         * which no OpenCL compiler takes.
+         * ({@link Unary#nanFrom}), since TornadoVM prints the constant {@code Float.NaN} as
+         * {@code NaNF}, which no OpenCL compiler takes.
          */
         private static String constant(float f, String operand) {
             return Float.isNaN(f) ? nan(operand) : literal(f);
         }
 
-        /**
-         * NaN from {@code x} at run time, as {@code Unary}'s unknown op does: {@code x - x} is 0
-         * or NaN, and either times infinity is NaN.
-         */
+        /** {@link Unary#nanFrom} of {@code x}: NaN at run time. */
         static String nan(String x) {
-            return "((" + x + " - " + x + ") * Float.POSITIVE_INFINITY)";
+            return "org.tornagrad.kernels.Unary.nanFrom(" + x + ")";
         }
 
         /** A float constant that reads back as the same bits. */

@@ -151,15 +151,16 @@ class DeviceFloatFormsTest {
     void nanConstantsAreComputedAtRunTimeAndStayNaN() {
         DeviceSource.Options options = new DeviceSource.Options(DeviceSource.SERIAL_MAX, DeviceSource.MAX_PARAMETERS,
             false, TORNADO_MATH);
-        Map<String, Function<Map<String, Variable>, Variable>> ops = new LinkedHashMap<>();
-        ops.put("pow NaN", v -> v.get("x").pow(Float.NaN));
-        ops.put("add NaN", v -> v.get("x").add(Float.NaN));
-        ops.put("mul NaN", v -> v.get("x").mul(Float.NaN));
-        ops.put("rsub NaN", v -> v.get("x").rsub(Float.NaN));
-        for (Map.Entry<String, Function<Map<String, Variable>, Variable>> e : ops.entrySet()) {
+        Map<Integer, Function<Map<String, Variable>, Variable>> ops = new LinkedHashMap<>();
+        ops.put(Unary.POW_SCALAR, v -> v.get("x").pow(Float.NaN));
+        ops.put(Unary.ADD_SCALAR, v -> v.get("x").add(Float.NaN));
+        ops.put(Unary.MUL_SCALAR, v -> v.get("x").mul(Float.NaN));
+        ops.put(Unary.RSUB_SCALAR, v -> v.get("x").rsub(Float.NaN));
+        for (Map.Entry<Integer, Function<Map<String, Variable>, Variable>> e : ops.entrySet()) {
+            int op = e.getKey();
             String source = render(e.getValue(), options);
-            assertFalse(source.contains("NaN"), e.getKey() + ":\n" + source);
-            check(e.getKey(), e.getValue(), x -> Float.NaN);
+            assertFalse(source.contains("NaN"), "op " + op + ":\n" + source);
+            check("op " + op + " with NaN", e.getValue(), x -> Unary.apply(op, x, Float.NaN, 0f));
         }
     }
 

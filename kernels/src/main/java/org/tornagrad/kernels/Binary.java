@@ -69,7 +69,7 @@ public final class Binary {
             case GT: return x > y ? 1f : 0f;
             case GE: return x > y || x == y ? 1f : 0f;
             case BCE: return bce(x, y);
-            default: return Unary.unknownOp(x);
+            default: return Unary.nanFrom(x);
         }
     }
 

@@ -73,17 +73,18 @@ public final class Unary {
             case RSUB_SCALAR: return a - x;
             case RECIPROCAL: return 1f / x;
             case TANH: return (float) Math.tanh(x);
-            default: return unknownOp(x);
+            default: return nanFrom(x);
         }
     }
 
     /**
-     * The value of an unknown op code: NaN, computed from {@code x} at run time rather than written
-     * as the constant {@code Float.NaN}, because TornadoVM 5.2's OpenCL code generator prints a NaN
-     * constant as {@code NaNF}, which does not compile, and the whole kernel then falls back to
-     * Java. {@code (x - x)} is 0 or NaN, and either times infinity is NaN.
+     * NaN, computed from {@code x} at run time rather than written as the constant
+     * {@code Float.NaN}, because TornadoVM 5.2's OpenCL code generator prints a NaN constant as
+     * {@code NaNF}, which does not compile, and the whole kernel then falls back to Java (or, for a
+     * generated kernel, fails to build). {@code (x - x)} is 0 or NaN, and either times infinity is
+     * NaN. The value of an unknown op code, and of a NaN scalar in a generated device kernel.
      */
-    static float unknownOp(float x) {
+    public static float nanFrom(float x) {
         return (x - x) * Float.POSITIVE_INFINITY;
     }
 
